@@ -1,0 +1,57 @@
+"""Answers given on the command line: --data KEY=VALUE and --data-file FILE."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from synctool.errors import InputError
+
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_data(pairs: Sequence[str], data_file: Path | None) -> dict[str, Any]:
+    """Merge --data-file and --data (the latter wins); values stay strings.
+
+    copier casts each answer by its question's type, so "8080" becomes an int
+    for an int question and stays "8080" for a str one.
+    """
+    data: dict[str, Any] = {}
+    if data_file is not None:
+        data.update(_load_file(data_file))
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not _KEY.match(key):
+            raise InputError(
+                f"--data {pair!r} is not KEY=VALUE.", "Write it as --data service_name=orders."
+            )
+        data[key] = value
+    return data
+
+
+def _load_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"--data-file {path}: cannot be read ({exc.strerror}).") from None
+    try:
+        loaded = YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise InputError(
+            f"{path}{where}: malformed YAML: {exc.problem}.", "Fix the answers file."
+        ) from None
+    except YAMLError as exc:
+        raise InputError(f"{path}: malformed YAML: {exc}.") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        raise InputError(f"{path}: answers must be a YAML mapping of question: answer.")
+    return loaded

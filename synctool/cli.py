@@ -1,0 +1,309 @@
+"""The command line: thin typer functions that call synctool.commands.*.
+
+This is the only module that knows typer. Every command returns an exit code;
+`main` maps errors to the codes in DESIGN.md (0 ok, 1 findings/conflicts,
+2 bad input, 3 crash, 130 interrupted).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from synctool import __version__, ui
+from synctool.errors import (
+    EXIT_CRASH,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    NotImplementedYet,
+    SynctoolError,
+)
+
+app = typer.Typer(
+    name="synctool",
+    help="Keep services conformant with a versioned blueprint (a copier template).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # answers may hold secrets
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+fleet_app = typer.Typer(help="Run update and check across many services.", no_args_is_help=True)
+blueprint_app = typer.Typer(help="Create and manage blueprints.", no_args_is_help=True)
+app.add_typer(fleet_app, name="fleet")
+app.add_typer(blueprint_app, name="blueprint")
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")]
+NoColor = Annotated[
+    bool, typer.Option("--no-color", help="Plain output (also when NO_COLOR is set).")
+]
+Format = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
+Trust = Annotated[
+    bool,
+    typer.Option("--trust", help="Allow the blueprint's tasks and migrations to run."),
+]
+AllowDirty = Annotated[
+    bool, typer.Option("--allow-dirty", help="Proceed even if the git tree is dirty.")
+]
+ServicePath = Annotated[
+    Path, typer.Argument(help="The service's folder.", show_default="current folder")
+]
+
+
+def _setup(quiet: bool, verbose: bool, no_color: bool) -> None:
+    if quiet or verbose or no_color:
+        ui.configure(quiet=quiet, verbose=verbose, color=not no_color)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        ui.info(f"synctool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Generate services from a blueprint, merge its new releases into them, and
+    check them for drift."""
+    ui.configure(quiet=quiet, verbose=verbose, color=not no_color)
+
+
+@app.command()
+def init(
+    dest: Annotated[Path, typer.Argument(help="Folder for the new service.")],
+    blueprint: Annotated[
+        str | None,
+        typer.Option(
+            "--blueprint",
+            help="Local path or git URL of a copier template.",
+            show_default="the bundled blueprint",
+        ),
+    ] = None,
+    ref: Annotated[
+        str | None,
+        typer.Option(
+            "--ref",
+            help="Blueprint tag or commit.",
+            show_default="newest release tag (HEAD if untagged)",
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="An answer, KEY=VALUE (repeatable)."),
+    ] = None,
+    data_file: Annotated[
+        Path | None, typer.Option("--data-file", help="YAML file of answers.")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Accept the default for every question.")
+    ] = False,
+    trust: Trust = False,
+    use_git: Annotated[
+        bool,
+        typer.Option(
+            "--git/--no-git",
+            help="git init DEST and commit, unless it is already in a repository.",
+        ),
+    ] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Generate into a non-empty folder; existing files are kept, never overwritten.",
+        ),
+    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Generate a new service from a blueprint.
+
+    Writes the service, .synctool.yml (the blueprint, ref and answers it
+    follows) and .synctool.lock (what was applied). Off a terminal, every
+    question needs an answer from --data/--data-file, or use --defaults.
+    """
+    _setup(quiet, verbose, no_color)
+    from synctool.answers import parse_data
+    from synctool.commands.init import InitOptions, run
+
+    return run(
+        InitOptions(
+            dest=dest,
+            blueprint=blueprint,
+            ref=ref,
+            data=parse_data(data or [], data_file),
+            defaults=defaults,
+            interactive=sys.stdin.isatty() and not defaults,
+            trust=trust,
+            git=use_git,
+            force=force,
+        )
+    )
+
+
+def _not_yet(name: str) -> int:
+    raise NotImplementedYet(
+        f"`synctool {name}` is not implemented yet.", "See the CHANGELOG for what has landed."
+    )
+
+
+@app.command()
+def sync(
+    path: ServicePath = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing.")] = False,
+    abort: Annotated[
+        bool, typer.Option("--abort", help="Roll back an interrupted sync.")
+    ] = False,
+    allow_dirty: AllowDirty = False,
+    trust: Trust = False,
+    output: Format = "text",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Bring the service from its applied state (.synctool.lock) to its
+    declared state (.synctool.yml) with a three-way merge."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("sync")
+
+
+@app.command()
+def update(
+    path: ServicePath = Path("."),
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Blueprint tag or commit.", show_default="newest release"),
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="Change an answer, KEY=VALUE.")
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="New questions take their defaults.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing.")] = False,
+    allow_dirty: AllowDirty = False,
+    trust: Trust = False,
+    output: Format = "text",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Move the service to a newer blueprint release (sets the declared ref,
+    then syncs)."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("update")
+
+
+@app.command()
+def diff(
+    path: ServicePath = Path("."),
+    to: Annotated[str | None, typer.Option("--to", help="Blueprint tag or commit.")] = None,
+    output: Format = "text",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Show what `update` would change, without writing anything."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("diff")
+
+
+@app.command()
+def check(
+    path: ServicePath = Path("."),
+    output: Annotated[
+        str, typer.Option("--format", help="text, json, github or sarif.")
+    ] = "text",
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what is safely repairable.")] = False,
+    online: Annotated[
+        bool, typer.Option("--online", help="Also ask the blueprint for newer releases.")
+    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Check the service for drift from its blueprint, offline (a pre-commit hook)."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("check")
+
+
+@fleet_app.command("update")
+def fleet_update(
+    repos: Annotated[list[str] | None, typer.Argument(help="Service paths or git URLs.")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Update many services to a blueprint release, one branch and commit each."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("fleet update")
+
+
+@fleet_app.command("check")
+def fleet_check(
+    repos: Annotated[list[str] | None, typer.Argument(help="Service paths or git URLs.")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Check many services and summarise versions and findings."""
+    _setup(quiet, verbose, no_color)
+    return _not_yet("fleet check")
+
+
+@blueprint_app.command("new")
+def blueprint_new(
+    dest: Annotated[Path, typer.Argument(help="Folder for the new blueprint repository.")],
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Start your own blueprint from the bundled one (git repository tagged v1.0.0)."""
+    _setup(quiet, verbose, no_color)
+    from synctool.commands.blueprint import run_new
+
+    return run_new(dest)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code (tests call this in-process)."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, prog_name="synctool", standalone_mode=False)
+    except SynctoolError as exc:
+        ui.error(exc.message, exc.hint)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        ui.error("interrupted.")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except Exception as exc:
+        from synctool.crash import write_report
+
+        log = write_report(exc, args)
+        ui.crash(str(log), f"{type(exc).__name__}: {exc}")
+        return EXIT_CRASH
+    return int(result) if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,1 @@
+"""One module per command: plain typed functions that return an exit code."""

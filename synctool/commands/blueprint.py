@@ -1,0 +1,42 @@
+"""`synctool blueprint new DIR`: start a platform team's own blueprint."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from synctool import git, sources, ui
+from synctool.errors import EXIT_OK, InputError
+
+FIRST_TAG = "v1.0.0"
+# The bundled copy's VERSION stands in for git tags; a real blueprint has tags.
+_NOT_COPIED = shutil.ignore_patterns("VERSION", "__pycache__", "*.pyc", ".git")
+
+
+def run_new(dest: Path) -> int:
+    dest = dest.absolute()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise InputError(f"{dest} exists and is not empty.", "Choose a new or empty folder.")
+    if git.toplevel(dest) is not None:
+        raise InputError(
+            f"{dest} is inside a git repository.",
+            "A blueprint is released by tagging its own repository: choose a folder outside any repository.",
+        )
+    source = sources.bundled_dir()
+    shutil.copytree(source, dest, ignore=_NOT_COPIED, dirs_exist_ok=True)
+    git.init_and_commit(dest, f"Start blueprint from synctool's bundled blueprint {sources.bundled_version()}")
+    git.run(["tag", "-a", FIRST_TAG, "-m", f"Release {FIRST_TAG}"], cwd=dest, env=git.COMMIT_ENV)
+    ui.action("create", f"{dest} (git repository, tagged {FIRST_TAG})")
+    ui.lines(
+        [
+            "",
+            f"Your blueprint is at {dest}. Generate a service from it:",
+            f"  synctool init my-service --blueprint {dest}",
+            "Release the next version by committing your change and tagging it:",
+            "  git commit -am 'Add a CI step' && git tag -a v1.1.0 -m v1.1.0",
+            "Services pick it up with:",
+            "  synctool update            # newest release tag; or --to v1.1.0",
+            "Push the repository somewhere your services can reach and use its URL as --blueprint.",
+        ]
+    )
+    return EXIT_OK

@@ -1,0 +1,131 @@
+"""`synctool init DEST`: generate a service from a blueprint and record it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from synctool import __version__, fsops, git, policy, sources, ui
+from synctool.errors import EXIT_OK, InputError
+from synctool.merge.types import FileEntry
+from synctool.model import DECLARED, LOCK, Lock, LockedFile, dump_declared, dump_lock, sha256
+from synctool.render import answers_digest, render
+
+
+class InitOptions(NamedTuple):
+    dest: Path
+    blueprint: str | None = None
+    ref: str | None = None
+    data: Mapping[str, Any] = {}
+    defaults: bool = False
+    interactive: bool = False
+    trust: bool = False
+    git: bool = True
+    force: bool = False
+
+
+def run(opts: InitOptions) -> int:
+    dest = opts.dest.absolute()
+    _check_dest(dest, force=opts.force)
+    source = sources.resolve_source(opts.blueprint, Path.cwd())
+    ref = sources.resolve_ref(source, opts.ref)
+    copier_ref = None if source.kind != "git" else ref
+    rendered = render(
+        source.location,
+        copier_ref,
+        opts.data,
+        defaults=opts.defaults,
+        interactive=opts.interactive,
+        trust=opts.trust,
+    )
+    for note in rendered.warnings:
+        ui.warning(note)
+    policy_raw = policy.parse_policy_text(rendered.policy_text, source=f"{source.recorded}/synctool.yml")
+    applied = policy.from_raw(policy_raw)
+    version = rendered.version or source.bundled_version
+    lock = Lock(
+        blueprint=source.recorded,
+        ref=ref,
+        version=version,
+        commit=rendered.commit,
+        answers=rendered.answers,
+        answers_digest=answers_digest(rendered.answers),
+        policy=policy_raw,
+        files={
+            rel: LockedFile(sha256(entry.data), entry.mode, applied.ownership(rel))
+            for rel, entry in rendered.tree.items()
+        },
+        synctool_version=__version__,
+    )
+    ours: dict[str, FileEntry] = dict(rendered.tree)
+    ours[DECLARED] = FileEntry(dump_declared(source.recorded, ref, rendered.answers).encode())
+    ours[LOCK] = FileEntry(dump_lock(lock).encode())
+    actions = _write(dest, ours)
+
+    make_repo = opts.git and git.toplevel(dest) is None
+    label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
+    commit = git.init_and_commit(dest, f"Initial commit from {label}") if make_repo else None
+
+    for verb, rel in actions:
+        ui.action(verb, rel)
+    ui.info("")
+    ui.info(f"Created {dest.name} from {label} ({len(rendered.tree)} files).")
+    if commit:
+        ui.info(f"Initialised a git repository with the first commit {commit[:12]}.")
+    skipped = [rel for verb, rel in actions if verb == "skip"]
+    if skipped:
+        ui.warning(
+            f"{len(skipped)} existing file(s) were kept as they were; the next "
+            "`synctool sync` treats them as local changes."
+        )
+    ui.lines(
+        [
+            "Next:",
+            f"  cd {opts.dest}",
+            "  synctool check          # drift rules, also a pre-commit hook",
+            "  synctool update         # pull the blueprint's newest release later",
+        ]
+    )
+    return EXIT_OK
+
+
+def _label(recorded: str) -> str:
+    if recorded == "bundled":
+        return "the bundled blueprint"
+    return recorded.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git") or recorded
+
+
+def _check_dest(dest: Path, *, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise InputError(f"{dest} exists and is not a folder.", "Choose another DEST.")
+    if (dest / DECLARED).exists() or (dest / LOCK).exists():
+        raise InputError(
+            f"{dest} is already a synctool service ({DECLARED} exists).",
+            "Use `synctool update` or `synctool sync` there instead of init.",
+        )
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise InputError(
+            f"{dest} exists and is not empty.",
+            "Choose an empty or new folder, or pass --force to add the service "
+            "around the files there (none of them is overwritten or deleted).",
+        )
+
+
+def _write(dest: Path, files: Mapping[str, FileEntry]) -> list[tuple[str, str]]:
+    """Write the service; return the action gutter lines. Existing files win."""
+    if not dest.exists():
+        fsops.create_tree(dest, files)
+        return [("create", rel) for rel in files]
+    # Check every path before writing any, so a bad one leaves nothing behind.
+    targets = {rel: fsops.safe_target(dest, rel) for rel in files}
+    actions: list[tuple[str, str]] = []
+    for rel, entry in files.items():
+        target = targets[rel]
+        if target.is_symlink() or target.exists():
+            same = target.is_file() and not target.is_symlink() and target.read_bytes() == entry.data
+            actions.append(("identical" if same else "skip", rel))
+            continue
+        fsops.write_entry(target, entry)
+        actions.append(("create", rel))
+    return actions

@@ -1,0 +1,125 @@
+"""git through subprocess, with failures turned into sentences that say what to do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from synctool.errors import GitError
+
+# Commits made by synctool must not depend on the user's hooks or signing set-up
+# of the moment, and must work on a machine where git has no identity yet.
+COMMIT_ENV = {
+    "GIT_AUTHOR_NAME": "synctool",
+    "GIT_AUTHOR_EMAIL": "synctool@localhost",
+    "GIT_COMMITTER_NAME": "synctool",
+    "GIT_COMMITTER_EMAIL": "synctool@localhost",
+}
+
+
+def _git_exe() -> str:
+    exe = shutil.which("git")
+    if exe is None:
+        raise GitError("git was not found.", "Install git and make sure it is on PATH.")
+    return exe
+
+
+def run(
+    args: Sequence[str], cwd: Path | None = None, *, env: dict[str, str] | None = None
+) -> str:
+    """Run git and return its stdout; raise GitError with git's own words on failure."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    proc = subprocess.run(
+        [_git_exe(), *args],
+        cwd=cwd,
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        last = detail[-1] if detail else f"exit code {proc.returncode}"
+        raise GitError(f"git {args[0]} failed: {last}")
+    return proc.stdout
+
+
+def toplevel(path: Path) -> Path | None:
+    """The root of the git work tree that contains ``path``, or None."""
+    probe = path
+    while not probe.exists():  # DEST may not exist yet: ask its nearest ancestor
+        probe = probe.parent
+    try:
+        out = run(["rev-parse", "--show-toplevel"], cwd=probe)
+    except GitError:
+        return None
+    return Path(out.strip()).resolve()
+
+
+def is_repo_root(path: Path) -> bool:
+    top = toplevel(path)
+    return top is not None and top == path.resolve()
+
+
+def init_and_commit(path: Path, message: str) -> str:
+    """``git init`` a new service and make its first commit; return the commit sha."""
+    run(["init", "--quiet"], cwd=path)
+    run(["add", "--all"], cwd=path)
+    run(
+        ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message],
+        cwd=path,
+        env=COMMIT_ENV | _identity_from_config(path),
+    )
+    return run(["rev-parse", "HEAD"], cwd=path).strip()
+
+
+def _identity_from_config(path: Path) -> dict[str, str]:
+    """Prefer the user's configured identity; fall back to synctool's own."""
+    env: dict[str, str] = {}
+    for key, names in (
+        ("user.name", ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME")),
+        ("user.email", ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL")),
+    ):
+        try:
+            value = run(["config", "--get", key], cwd=path).strip()
+        except GitError:
+            continue
+        if value:
+            env.update(dict.fromkeys(names, value))
+    return env
+
+
+def release_tags(source: str) -> list[tuple[Version, str]]:
+    """Tags of ``source`` that are PEP 440 release versions, newest first.
+
+    Read with ``ls-remote`` so that a local path and a URL behave alike and
+    nothing is cloned just to learn the versions. Pre-releases are left out,
+    as copier does by default.
+    """
+    out = run(["ls-remote", "--tags", "--refs", source])
+    found: list[tuple[Version, str]] = []
+    for line in out.splitlines():
+        _sha, _, ref = line.partition("\t")
+        tag = ref.removeprefix("refs/tags/")
+        try:
+            version = Version(tag)
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease:
+            found.append((version, tag))
+    found.sort(reverse=True)
+    return found
+
+
+def resolve_commit(repo: Path, ref: str) -> str | None:
+    """The commit ``ref`` names in the local repository ``repo``, or None."""
+    try:
+        return run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=repo).strip()
+    except GitError:
+        return None

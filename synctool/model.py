@@ -1,0 +1,220 @@
+"""The service's two files: `.synctool.yml` (declared) and `.synctool.lock` (applied).
+
+`.synctool.yml` is written by people as well as by synctool, so it is read
+and rewritten round-trip: comments, order and quoting survive. The lock is
+synctool's alone: sorted, one line per file, stable from run to run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple, cast
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from synctool.errors import InputError
+from synctool.merge.types import Ownership
+
+DECLARED = ".synctool.yml"
+LOCK = ".synctool.lock"
+LOCK_VERSION = 1
+BUNDLED = "bundled"
+_CLASSES = ("managed", "merged", "seeded")
+
+
+class Declared(NamedTuple):
+    """What the service asks for: a blueprint source, a ref and the answers."""
+
+    blueprint: str
+    ref: str | None
+    answers: dict[str, Any]
+    doc: CommentedMap  # the whole round-trip document (rules, waivers, ...)
+
+
+class LockedFile(NamedTuple):
+    sha256: str
+    mode: int
+    ownership: Ownership
+
+
+class Lock(NamedTuple):
+    """What was applied last: the exact blueprint commit, answers and files."""
+
+    blueprint: str
+    ref: str | None
+    version: str | None
+    commit: str
+    answers: dict[str, Any]
+    answers_digest: str
+    policy: dict[str, Any]
+    files: dict[str, LockedFile]
+    synctool_version: str
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never fold a long answer or hash across lines
+    return yaml
+
+
+def _load(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path.name} not found in {path.parent}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read: {exc}.") from None
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise InputError(
+            f"{path.name}{where}: malformed YAML: {exc.problem or exc.context}.",
+            "Fix the file and run the command again.",
+        ) from None
+    except YAMLError as exc:
+        raise InputError(f"{path.name}: malformed YAML: {exc}.") from None
+
+
+def _line(doc: Any, key: str) -> str:
+    try:
+        return f":{doc.lc.key(key)[0] + 1}"
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def load_declared(root: Path) -> Declared:
+    path = root / DECLARED
+    doc = _load(path)
+    if not isinstance(doc, CommentedMap):
+        raise InputError(f"{DECLARED}: expected a mapping with `blueprint`, `ref` and `answers`.")
+    blueprint = doc.get("blueprint")
+    if not isinstance(blueprint, str) or not blueprint:
+        raise InputError(
+            f"{DECLARED}{_line(doc, 'blueprint')}: `blueprint` must name the blueprint source.",
+            "Set it to a path, a git URL or `bundled`.",
+        )
+    ref = doc.get("ref")
+    if ref is not None and not isinstance(ref, str | int | float):
+        raise InputError(f"{DECLARED}{_line(doc, 'ref')}: `ref` must be a tag or commit.")
+    answers = doc.get("answers", {})
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, Mapping):
+        raise InputError(f"{DECLARED}{_line(doc, 'answers')}: `answers` must be a mapping.")
+    return Declared(
+        blueprint=blueprint,
+        ref=None if ref is None else str(ref),
+        answers=_plain(answers),
+        doc=doc,
+    )
+
+
+def dump_declared(blueprint: str, ref: str | None, answers: Mapping[str, Any]) -> str:
+    doc = CommentedMap()
+    doc["blueprint"] = blueprint
+    doc["ref"] = ref
+    doc["answers"] = CommentedMap(answers)
+    buf = io.StringIO()
+    buf.write(
+        "# synctool: the blueprint this service follows (declared state).\n"
+        "# Change `ref` or an answer, then run `synctool sync`;"
+        " `synctool update` does both.\n"
+    )
+    _yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def load_lock(root: Path) -> Lock:
+    path = root / LOCK
+    doc = _load(path)
+    if not isinstance(doc, Mapping):
+        raise InputError(f"{LOCK}: not a synctool lock.", "Restore it from git history.")
+    try:
+        if doc.get("lock_version") != LOCK_VERSION:
+            raise InputError(
+                f"{LOCK}: lock_version {doc.get('lock_version')!r} is not supported by this synctool.",
+                "Upgrade synctool, or restore the lock from git history.",
+            )
+        files: dict[str, LockedFile] = {}
+        for rel, entry in (doc.get("files") or {}).items():
+            ownership = entry["class"]
+            if ownership not in _CLASSES:
+                raise ValueError(f"unknown class {ownership!r} for {rel}")
+            files[str(rel)] = LockedFile(
+                str(entry["sha256"]), int(str(entry["mode"]), 8), cast(Ownership, ownership)
+            )
+        return Lock(
+            blueprint=str(doc["blueprint"]),
+            ref=None if doc.get("ref") is None else str(doc["ref"]),
+            version=None if doc.get("version") is None else str(doc["version"]),
+            commit=str(doc["commit"]),
+            answers=_plain(doc.get("answers") or {}),
+            answers_digest=str(doc["answers_digest"]),
+            policy=_plain(doc.get("policy") or {}),
+            files=files,
+            synctool_version=str(doc.get("synctool_version", "")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{LOCK}: malformed ({exc}).",
+            "synctool writes this file; restore it from git history.",
+        ) from None
+
+
+def dump_lock(lock: Lock) -> str:
+    doc = CommentedMap()
+    doc["lock_version"] = LOCK_VERSION
+    doc["synctool_version"] = lock.synctool_version
+    doc["blueprint"] = lock.blueprint
+    doc["ref"] = lock.ref
+    doc["version"] = lock.version
+    doc["commit"] = lock.commit
+    doc["answers_digest"] = lock.answers_digest
+    doc["answers"] = _sorted_map(lock.answers)
+    doc["policy"] = _sorted_map(lock.policy) if lock.policy else CommentedMap()
+    files = CommentedMap()
+    for rel in sorted(lock.files):
+        item = lock.files[rel]
+        entry = CommentedMap(
+            [("sha256", item.sha256), ("mode", f"{item.mode:o}"), ("class", item.ownership)]
+        )
+        entry.fa.set_flow_style()  # one line per file: diffs show exactly what changed
+        files[rel] = entry
+    doc["files"] = files
+    buf = io.StringIO()
+    buf.write("# Generated by synctool: the applied state. Do not edit; run `synctool sync`.\n")
+    _yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def _sorted_map(value: Mapping[str, Any]) -> CommentedMap:
+    return CommentedMap((key, value[key]) for key in sorted(value))
+
+
+def _plain(value: Any) -> Any:
+    """Round-trip YAML types -> plain dicts, lists and scalars."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value

@@ -1,0 +1,119 @@
+"""The blueprint's policy: ownership classes, merge drivers, drift rules.
+
+Read from the blueprint's `synctool.yml` (rendered with the answers) at init
+and sync time and recorded in the lock, so `check` reads it from the service.
+A blueprint without one gets the default: every file merged, drivers by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, cast
+
+import pathspec
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from synctool.errors import BlueprintError
+from synctool.merge.types import Driver, Ownership
+
+DEFAULT_IDENTITY_KEYS = ("id", "name", "uses")
+_DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "union", "binary")
+_KNOWN_KEYS = {"ownership", "drivers", "identity_keys", "rules", "version"}
+
+
+class Policy(NamedTuple):
+    raw: dict[str, Any]  # what is recorded in the lock
+    managed: pathspec.PathSpec
+    seeded: pathspec.PathSpec
+    drivers: tuple[tuple[Driver, pathspec.PathSpec], ...]
+    identity_keys: tuple[str, ...]
+
+    def ownership(self, path: str) -> Ownership:
+        if self.managed.match_file(path):
+            return "managed"
+        if self.seeded.match_file(path):
+            return "seeded"
+        return "merged"
+
+    def driver(self, path: str, data: bytes) -> Driver | None:
+        """The driver the policy names for ``path``; None: use the default."""
+        for name, spec in self.drivers:
+            if spec.match_file(path):
+                return name
+        return None
+
+
+def _spec(patterns: Sequence[str]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def parse_policy_text(text: str | None, *, source: str) -> dict[str, Any]:
+    """Parse a rendered `synctool.yml` into plain data (validated by from_raw)."""
+    if text is None or not text.strip():
+        return {}
+    try:
+        data = YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise BlueprintError(
+            f"{source}{where}: malformed YAML in the blueprint policy: {exc.problem}.",
+            "Fix the blueprint's synctool.yml.",
+        ) from None
+    except YAMLError as exc:
+        raise BlueprintError(f"{source}: malformed YAML in the blueprint policy: {exc}.") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BlueprintError(f"{source}: the blueprint policy must be a mapping.")
+    from_raw(data, source=source)  # validate now: a bad policy is an error before writing
+    return data
+
+
+def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
+    unknown = set(raw) - _KNOWN_KEYS
+    if unknown:
+        raise BlueprintError(
+            f"{source}: unknown key(s) {', '.join(sorted(unknown))} in the blueprint policy.",
+            f"Known keys: {', '.join(sorted(_KNOWN_KEYS))}.",
+        )
+    ownership = raw.get("ownership") or {}
+    if not isinstance(ownership, Mapping) or set(ownership) - {"managed", "seeded", "merged"}:
+        raise BlueprintError(
+            f"{source}: `ownership` maps managed/seeded/merged to lists of patterns."
+        )
+    drivers_raw = raw.get("drivers") or {}
+    if not isinstance(drivers_raw, Mapping):
+        raise BlueprintError(f"{source}: `drivers` maps a driver name to a list of patterns.")
+    drivers: list[tuple[Driver, pathspec.PathSpec]] = []
+    for name, patterns in drivers_raw.items():
+        if name not in _DRIVERS:
+            raise BlueprintError(
+                f"{source}: unknown merge driver {name!r}.",
+                f"Use one of: {', '.join(_DRIVERS)}.",
+            )
+        drivers.append((cast(Driver, name), _spec(_patterns(patterns, source, f"drivers.{name}"))))
+    keys = raw.get("identity_keys") or list(DEFAULT_IDENTITY_KEYS)
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise BlueprintError(f"{source}: `identity_keys` must be a list of key names.")
+    return Policy(
+        raw=dict(raw),
+        managed=_spec(_patterns(ownership.get("managed"), source, "ownership.managed")),
+        seeded=_spec(_patterns(ownership.get("seeded"), source, "ownership.seeded")),
+        drivers=tuple(drivers),
+        identity_keys=tuple(keys),
+    )
+
+
+def _patterns(value: Any, source: str, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BlueprintError(f"{source}: `{where}` must be a list of gitignore-style patterns.")
+    return list(value)
+
+
+DEFAULT = from_raw({})

@@ -1,0 +1,100 @@
+"""Where a blueprint comes from, and which version of it a ref names."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from synctool import git
+from synctool.errors import BlueprintError, GitError
+from synctool.model import BUNDLED
+
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:|git\+)", re.IGNORECASE)
+
+
+class Source(NamedTuple):
+    recorded: str  # what .synctool.yml records: "bundled", an absolute path or a URL
+    location: str  # what copier renders from
+    kind: Literal["bundled", "git", "folder"]
+    bundled_version: str | None = None
+
+
+def bundled_dir() -> Path:
+    """The blueprint shipped with synctool (package data, or the source tree)."""
+    packaged = Path(str(resources.files("synctool"))) / "_bundled" / "blueprint"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "blueprint"
+
+
+def bundled_version() -> str:
+    version_file = bundled_dir() / "VERSION"
+    try:
+        return version_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        raise BlueprintError(
+            f"the bundled blueprint is missing or incomplete ({version_file}).",
+            "Reinstall synctool.",
+        ) from None
+
+
+def resolve_source(spec: str | None, cwd: Path) -> Source:
+    if spec is None or spec == BUNDLED:
+        return Source(BUNDLED, str(bundled_dir()), "bundled", bundled_version())
+    path = (cwd / spec).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise BlueprintError(f"blueprint {spec} is not a folder.", "Give a copier template folder.")
+        if not any((path / name).is_file() for name in ("copier.yml", "copier.yaml")):
+            raise BlueprintError(
+                f"blueprint {spec} has no copier.yml.",
+                "Point --blueprint at a copier template.",
+            )
+        resolved = str(path.resolve())
+        kind: Literal["git", "folder"] = "git" if git.is_repo_root(path) else "folder"
+        return Source(resolved, resolved, kind)
+    if _URL.match(spec) or spec.endswith(".git"):
+        return Source(spec, spec, "git")
+    raise BlueprintError(
+        f"blueprint source not found: {spec}.",
+        "Give a local path to a copier template or a git URL.",
+    )
+
+
+def resolve_ref(source: Source, ref: str | None) -> str | None:
+    """The ref to render: as given (checked), or the newest release tag.
+
+    Returns None for a folder that is not a git repository (it has no versions).
+    """
+    if source.kind == "bundled":
+        if ref is not None and ref.lstrip("v") != source.bundled_version:
+            raise BlueprintError(
+                f"the bundled blueprint is version {source.bundled_version}; {ref!r} is not available.",
+                "Install the synctool release that ships it, or drop --ref.",
+            )
+        return source.bundled_version
+    if source.kind == "folder":
+        if ref is not None:
+            raise BlueprintError(
+                f"blueprint {source.recorded} is not a git repository, so it has no ref {ref!r}.",
+                "Drop --ref, or make the blueprint a git repository and tag its releases.",
+            )
+        return None
+    try:
+        tags = git.release_tags(source.location)
+    except GitError as exc:
+        raise BlueprintError(
+            f"cannot read the versions of blueprint {source.recorded}: {exc.message}",
+            "Check the URL or path and your access to it.",
+        ) from None
+    if ref is None:
+        return tags[0][1] if tags else "HEAD"
+    if Path(source.location).is_dir() and git.resolve_commit(Path(source.location), ref) is None:
+        known = ", ".join(tag for _v, tag in tags[:5]) or "none"
+        raise BlueprintError(
+            f"unknown ref {ref!r} in blueprint {source.recorded} (release tags: {known}).",
+            "Give an existing tag or commit with --ref.",
+        )
+    return ref

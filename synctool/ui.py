@@ -1,0 +1,113 @@
+"""The only module that prints: results to stdout, diagnostics to stderr.
+
+Commands call these functions; none of them knows about rich. ``-q`` silences
+everything but errors and machine-readable output; ``--no-color`` and the
+``NO_COLOR`` environment variable turn colour off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.theme import Theme
+
+_THEME = Theme(
+    {
+        "create": "green",
+        "identical": "dim",
+        "update": "yellow",
+        "merge": "cyan",
+        "conflict": "bold red",
+        "delete": "red",
+        "skip": "magenta",
+        "rename": "blue",
+        "keep": "dim",
+        "error": "bold red",
+        "warning": "yellow",
+        "hint": "dim",
+    }
+)
+
+
+class _State:
+    quiet = False
+    verbose = False
+    out = Console(theme=_THEME, highlight=False, soft_wrap=True)
+    err = Console(theme=_THEME, highlight=False, soft_wrap=True, stderr=True)
+
+
+def configure(*, quiet: bool = False, verbose: bool = False, color: bool = True) -> None:
+    """Set verbosity and colour for the rest of the process."""
+    no_color = not color or bool(os.environ.get("NO_COLOR"))
+    _State.quiet = quiet
+    _State.verbose = verbose
+    _State.out = Console(theme=_THEME, highlight=False, soft_wrap=True, no_color=no_color)
+    _State.err = Console(
+        theme=_THEME, highlight=False, soft_wrap=True, stderr=True, no_color=no_color
+    )
+
+
+def is_verbose() -> bool:
+    return _State.verbose
+
+
+def action(verb: str, path: str, detail: str = "") -> None:
+    """One line of the action gutter: ``  create  app/main.py``."""
+    if _State.quiet:
+        return
+    style = verb if verb in _THEME.styles else "none"
+    tail = f"  [hint]{escape(detail)}[/]" if detail else ""
+    _State.out.print(f"[{style}]{verb:>10}[/]  {escape(path)}{tail}")
+
+
+def info(message: str) -> None:
+    if not _State.quiet:
+        _State.out.print(escape(message))
+
+
+def heading(message: str) -> None:
+    if not _State.quiet:
+        _State.out.print(f"[bold]{escape(message)}[/]")
+
+
+def lines(messages: Iterable[str]) -> None:
+    for message in messages:
+        info(message)
+
+
+def debug(message: str) -> None:
+    if _State.verbose:
+        _State.err.print(f"[hint]{escape(message)}[/]")
+
+
+def warning(message: str) -> None:
+    if not _State.quiet:
+        _State.err.print(f"[warning]warning:[/] {escape(message)}")
+
+
+def error(message: str, hint: str = "") -> None:
+    """A user-facing error: one line (plus the hint on the same line)."""
+    text = f"[error]error:[/] {escape(message)}"
+    if hint:
+        text += f" [hint]{escape(hint)}[/]"
+    _State.err.print(text)
+
+
+def emit_json(payload: Any) -> None:
+    """Machine-readable output: plain JSON on stdout, never styled, never quiet."""
+    sys.stdout.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def crash(log_path: str, summary: str) -> None:
+    _State.err.print(f"[error]internal error:[/] {escape(summary)}")
+    _State.err.print(
+        "This is a bug in synctool. A crash report with versions and the traceback "
+        f"was written to {escape(log_path)}; please attach it to a bug report."
+    )
