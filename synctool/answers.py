@@ -29,7 +29,8 @@ def parse_data(pairs: Sequence[str], data_file: Path | None) -> dict[str, Any]:
         key = key.strip()
         if not sep or not _KEY.match(key):
             raise InputError(
-                f"--data {pair!r} is not KEY=VALUE.", "Write it as --data service_name=orders."
+                f"--data {pair!r} is not KEY=VALUE.",
+                "Write it as --data service_name=orders.",
             )
         data[key] = value
     return data
@@ -39,7 +40,9 @@ def _load_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"--data-file {path}: cannot be read ({exc.strerror}).") from None
+        raise InputError(
+            f"--data-file {path}: cannot be read ({exc.strerror})."
+        ) from None
     try:
         loaded = YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from synctool import __version__, ui
@@ -32,7 +31,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # answers may hold secrets
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-fleet_app = typer.Typer(help="Run update and check across many services.", no_args_is_help=True)
+fleet_app = typer.Typer(
+    help="Run update and check across many services.", no_args_is_help=True
+)
 blueprint_app = typer.Typer(help="Create and manage blueprints.", no_args_is_help=True)
 app.add_typer(fleet_app, name="fleet")
 app.add_typer(blueprint_app, name="blueprint")
@@ -74,12 +75,14 @@ def root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version.",
         ),
     ] = False,
 ) -> None:
-    """Generate services from a blueprint, merge its new releases into them, and
-    check them for drift."""
+    """Generate services from a blueprint, merge its releases in, check for drift."""
     ui.configure(quiet=quiet, verbose=verbose, color=not no_color)
 
 
@@ -158,14 +161,17 @@ def init(
 
 def _not_yet(name: str) -> int:
     raise NotImplementedYet(
-        f"`synctool {name}` is not implemented yet.", "See the CHANGELOG for what has landed."
+        f"`synctool {name}` is not implemented yet.",
+        "See the CHANGELOG for what has landed.",
     )
 
 
 @app.command()
 def sync(
-    path: ServicePath = Path("."),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing.")] = False,
+    path: ServicePath = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
+    ] = False,
     abort: Annotated[
         bool, typer.Option("--abort", help="Roll back an interrupted sync.")
     ] = False,
@@ -176,26 +182,30 @@ def sync(
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Bring the service from its applied state (.synctool.lock) to its
-    declared state (.synctool.yml) with a three-way merge."""
+    """Three-way merge the service from its applied state to its declared state."""
     _setup(quiet, verbose, no_color)
     return _not_yet("sync")
 
 
 @app.command()
 def update(
-    path: ServicePath = Path("."),
+    path: ServicePath = Path(),
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Blueprint tag or commit.", show_default="newest release"),
+        typer.Option(
+            "--to", help="Blueprint tag or commit.", show_default="newest release"
+        ),
     ] = None,
     data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="Change an answer, KEY=VALUE.")
+        list[str] | None,
+        typer.Option("--data", "-d", help="Change an answer, KEY=VALUE."),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="New questions take their defaults.")
     ] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; write nothing.")
+    ] = False,
     allow_dirty: AllowDirty = False,
     trust: Trust = False,
     output: Format = "text",
@@ -203,16 +213,17 @@ def update(
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Move the service to a newer blueprint release (sets the declared ref,
-    then syncs)."""
+    """Move the service to a newer blueprint release: set the declared ref, then sync."""
     _setup(quiet, verbose, no_color)
     return _not_yet("update")
 
 
 @app.command()
 def diff(
-    path: ServicePath = Path("."),
-    to: Annotated[str | None, typer.Option("--to", help="Blueprint tag or commit.")] = None,
+    path: ServicePath = Path(),
+    to: Annotated[
+        str | None, typer.Option("--to", help="Blueprint tag or commit.")
+    ] = None,
     output: Format = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -225,13 +236,16 @@ def diff(
 
 @app.command()
 def check(
-    path: ServicePath = Path("."),
+    path: ServicePath = Path(),
     output: Annotated[
         str, typer.Option("--format", help="text, json, github or sarif.")
     ] = "text",
-    fix: Annotated[bool, typer.Option("--fix", help="Repair what is safely repairable.")] = False,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Repair what is safely repairable.")
+    ] = False,
     online: Annotated[
-        bool, typer.Option("--online", help="Also ask the blueprint for newer releases.")
+        bool,
+        typer.Option("--online", help="Also ask the blueprint for newer releases."),
     ] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -244,7 +258,9 @@ def check(
 
 @fleet_app.command("update")
 def fleet_update(
-    repos: Annotated[list[str] | None, typer.Argument(help="Service paths or git URLs.")] = None,
+    repos: Annotated[
+        list[str] | None, typer.Argument(help="Service paths or git URLs.")
+    ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
@@ -256,7 +272,9 @@ def fleet_update(
 
 @fleet_app.command("check")
 def fleet_check(
-    repos: Annotated[list[str] | None, typer.Argument(help="Service paths or git URLs.")] = None,
+    repos: Annotated[
+        list[str] | None, typer.Argument(help="Service paths or git URLs.")
+    ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
@@ -268,7 +286,9 @@ def fleet_check(
 
 @blueprint_app.command("new")
 def blueprint_new(
-    dest: Annotated[Path, typer.Argument(help="Folder for the new blueprint repository.")],
+    dest: Annotated[
+        Path, typer.Argument(help="Folder for the new blueprint repository.")
+    ],
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
@@ -288,14 +308,19 @@ def run(argv: list[str] | None = None) -> int:
     except SynctoolError as exc:
         ui.error(exc.message, exc.hint)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         ui.error("interrupted.")
         return EXIT_INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except (
+        typer.TyperException
+    ) as exc:  # usage errors: unknown option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        code = getattr(exc, "exit_code", EXIT_USAGE)
+        return code if isinstance(code, int) else EXIT_USAGE
     except Exception as exc:
         from synctool.crash import write_report
 

@@ -33,7 +33,9 @@ def write_entry(path: Path, entry: FileEntry) -> None:
         os.symlink(entry.data.decode(), path)
         return
     # Write beside, then rename: a reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".synctool")
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".synctool"
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(entry.data)

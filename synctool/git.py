@@ -72,7 +72,15 @@ def init_and_commit(path: Path, message: str) -> str:
     run(["init", "--quiet"], cwd=path)
     run(["add", "--all"], cwd=path)
     run(
-        ["-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message],
+        [
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            message,
+        ],
         cwd=path,
         env=COMMIT_ENV | _identity_from_config(path),
     )
@@ -120,6 +128,8 @@ def release_tags(source: str) -> list[tuple[Version, str]]:
 def resolve_commit(repo: Path, ref: str) -> str | None:
     """The commit ``ref`` names in the local repository ``repo``, or None."""
     try:
-        return run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=repo).strip()
+        return run(
+            ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=repo
+        ).strip()
     except GitError:
         return None

@@ -24,9 +24,9 @@ _KNOWN_KEYS = {"ownership", "drivers", "identity_keys", "rules", "version"}
 
 class Policy(NamedTuple):
     raw: dict[str, Any]  # what is recorded in the lock
-    managed: pathspec.PathSpec
-    seeded: pathspec.PathSpec
-    drivers: tuple[tuple[Driver, pathspec.PathSpec], ...]
+    managed: pathspec.PathSpec[Any]
+    seeded: pathspec.PathSpec[Any]
+    drivers: tuple[tuple[Driver, pathspec.PathSpec[Any]], ...]
     identity_keys: tuple[str, ...]
 
     def ownership(self, path: str) -> Ownership:
@@ -44,8 +44,8 @@ class Policy(NamedTuple):
         return None
 
 
-def _spec(patterns: Sequence[str]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+def _spec(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:
+    return pathspec.PathSpec.from_lines("gitignore", patterns)
 
 
 def parse_policy_text(text: str | None, *, source: str) -> dict[str, Any]:
@@ -62,12 +62,16 @@ def parse_policy_text(text: str | None, *, source: str) -> dict[str, Any]:
             "Fix the blueprint's synctool.yml.",
         ) from None
     except YAMLError as exc:
-        raise BlueprintError(f"{source}: malformed YAML in the blueprint policy: {exc}.") from None
+        raise BlueprintError(
+            f"{source}: malformed YAML in the blueprint policy: {exc}."
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise BlueprintError(f"{source}: the blueprint policy must be a mapping.")
-    from_raw(data, source=source)  # validate now: a bad policy is an error before writing
+    from_raw(
+        data, source=source
+    )  # validate now: a bad policy is an error before writing
     return data
 
 
@@ -79,21 +83,29 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
             f"Known keys: {', '.join(sorted(_KNOWN_KEYS))}.",
         )
     ownership = raw.get("ownership") or {}
-    if not isinstance(ownership, Mapping) or set(ownership) - {"managed", "seeded", "merged"}:
+    if not isinstance(ownership, Mapping) or set(ownership) - {
+        "managed",
+        "seeded",
+        "merged",
+    }:
         raise BlueprintError(
             f"{source}: `ownership` maps managed/seeded/merged to lists of patterns."
         )
     drivers_raw = raw.get("drivers") or {}
     if not isinstance(drivers_raw, Mapping):
-        raise BlueprintError(f"{source}: `drivers` maps a driver name to a list of patterns.")
-    drivers: list[tuple[Driver, pathspec.PathSpec]] = []
+        raise BlueprintError(
+            f"{source}: `drivers` maps a driver name to a list of patterns."
+        )
+    drivers: list[tuple[Driver, pathspec.PathSpec[Any]]] = []
     for name, patterns in drivers_raw.items():
         if name not in _DRIVERS:
             raise BlueprintError(
                 f"{source}: unknown merge driver {name!r}.",
                 f"Use one of: {', '.join(_DRIVERS)}.",
             )
-        drivers.append((cast(Driver, name), _spec(_patterns(patterns, source, f"drivers.{name}"))))
+        drivers.append(
+            (cast(Driver, name), _spec(_patterns(patterns, source, f"drivers.{name}")))
+        )
     keys = raw.get("identity_keys") or list(DEFAULT_IDENTITY_KEYS)
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise BlueprintError(f"{source}: `identity_keys` must be a list of key names.")
@@ -112,7 +124,9 @@ def _patterns(value: Any, source: str, where: str) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise BlueprintError(f"{source}: `{where}` must be a list of gitignore-style patterns.")
+        raise BlueprintError(
+            f"{source}: `{where}` must be a list of gitignore-style patterns."
+        )
     return list(value)
 
 

@@ -86,14 +86,15 @@ def render(
                 ) as worker,
             ):
                 warnings.simplefilter("always")
+                _check_types(worker.template.questions_data, data)
                 worker.run_copy()
                 if missing:
                     raise _MissingAnswers
                 answers = _answers(worker)
                 policy_text = _policy_text(worker, answers)
-                commit = worker.template.commit_hash or (folder_commit or _folder_digest)(
-                    Path(worker.template.local_abspath)
-                )
+                commit = worker.template.commit_hash or (
+                    folder_commit or _folder_digest
+                )(Path(worker.template.local_abspath))
                 version = worker.template.version
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
@@ -134,19 +135,23 @@ def _prompts(missing: list[str], *, enabled: bool) -> Iterator[None]:
         return
     import copier._main as copier_main
 
-    def record(questions: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
+    def record(
+        questions: list[dict[str, Any]], answers: dict[str, Any]
+    ) -> dict[str, Any]:
         question = questions[0]
         name = str(question["name"])
         if question.get("when", True) is not False:  # copier skips when: false itself
             missing.append(name)
         return {name: answers.get(name)}
 
-    original = copier_main.unsafe_prompt
-    copier_main.unsafe_prompt = record  # type: ignore[assignment]
+    # copier asks through this module-level name; swapping it is the narrowest
+    # hook there is (copier has no "fail on missing answers" switch).
+    original = getattr(copier_main, "unsafe_prompt")  # noqa: B009
+    setattr(copier_main, "unsafe_prompt", record)  # noqa: B010
     try:
         yield
     finally:
-        copier_main.unsafe_prompt = original
+        setattr(copier_main, "unsafe_prompt", original)  # noqa: B010
 
 
 @contextmanager
@@ -159,6 +164,25 @@ def _quiet_copier() -> Iterator[None]:
     finally:
         sys.stderr.close()
         sys.stderr = saved
+
+
+_CASTS: dict[str, Callable[[str], object]] = {"int": int, "float": float}
+
+
+def _check_types(questions: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """Name the answer that has the wrong type (copier's own error doesn't)."""
+    for key, value in data.items():
+        kind = str((questions.get(key) or {}).get("type", "str"))
+        cast = _CASTS.get(kind)
+        if cast is None or not isinstance(value, str):
+            continue
+        try:
+            cast(value)
+        except ValueError:
+            raise InputError(
+                f"answer {key}={value!r} is not a valid {kind}.",
+                f"Pass a number: --data {key}=...",
+            ) from None
 
 
 def _answers(worker: Worker) -> dict[str, Any]:
@@ -188,13 +212,17 @@ def _policy_text(worker: Worker, answers: Mapping[str, Any]) -> str | None:
 def _folder_digest(root: Path) -> str:
     """A stable identity for a template folder that is not a git repository."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts
+    ):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return "sha256:" + digest.hexdigest()
 
 
-def read_tree(root: Path, *, drop: set[str] | None = None) -> tuple[dict[str, FileEntry], tuple[str, ...]]:
+def read_tree(
+    root: Path, *, drop: set[str] | None = None
+) -> tuple[dict[str, FileEntry], tuple[str, ...]]:
     """Read a rendered folder into memory, refusing anything that escapes it."""
     tree: dict[str, FileEntry] = {}
     notes: list[str] = []
@@ -263,12 +291,18 @@ def _warning_text(w: warnings.WarningMessage) -> str:
     name = type(w.message).__name__
     if name == "DirtyLocalWarning":
         return "the blueprint has uncommitted changes; they were rendered, but no release holds them"
-    if name in {"ShallowCloneWarning", "OldTemplateWarning", "UnknownCopierVersionWarning"}:
+    if name in {
+        "ShallowCloneWarning",
+        "OldTemplateWarning",
+        "UnknownCopierVersionWarning",
+    }:
         return str(w.message)
     return ""
 
 
-def _translate(exc: Exception, src: str, ref: str | None, missing: list[str]) -> Exception:
+def _translate(
+    exc: Exception, src: str, ref: str | None, missing: list[str]
+) -> Exception:
     from copier import errors as cerr
 
     if isinstance(exc, BlueprintError | InputError):
@@ -290,8 +324,14 @@ def _translate(exc: Exception, src: str, ref: str | None, missing: list[str]) ->
             "Pass them with --data KEY=VALUE or --data-file FILE, or use --defaults.",
         )
     if isinstance(exc, ValueError) and text.startswith("Validation error for question"):
-        return InputError(text.rstrip(".") + ".", "Pass a valid value with --data KEY=VALUE.")
-    if isinstance(exc, ValueError) and text.startswith("Question ") and "required" in text:
+        return InputError(
+            text.rstrip(".") + ".", "Pass a valid value with --data KEY=VALUE."
+        )
+    if (
+        isinstance(exc, ValueError)
+        and text.startswith("Question ")
+        and "required" in text
+    ):
         name = text.split('"')[1] if '"' in text else text
         return InputError(
             f"question {name!r} has no default and no answer.",

@@ -46,7 +46,9 @@ def resolve_source(spec: str | None, cwd: Path) -> Source:
     path = (cwd / spec).expanduser()
     if path.exists():
         if not path.is_dir():
-            raise BlueprintError(f"blueprint {spec} is not a folder.", "Give a copier template folder.")
+            raise BlueprintError(
+                f"blueprint {spec} is not a folder.", "Give a copier template folder."
+            )
         if not any((path / name).is_file() for name in ("copier.yml", "copier.yaml")):
             raise BlueprintError(
                 f"blueprint {spec} has no copier.yml.",
@@ -91,7 +93,10 @@ def resolve_ref(source: Source, ref: str | None) -> str | None:
         ) from None
     if ref is None:
         return tags[0][1] if tags else "HEAD"
-    if Path(source.location).is_dir() and git.resolve_commit(Path(source.location), ref) is None:
+    if (
+        Path(source.location).is_dir()
+        and git.resolve_commit(Path(source.location), ref) is None
+    ):
         known = ", ".join(tag for _v, tag in tags[:5]) or "none"
         raise BlueprintError(
             f"unknown ref {ref!r} in blueprint {source.recorded} (release tags: {known}).",

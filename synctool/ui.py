@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -42,14 +42,20 @@ class _State:
     err = Console(theme=_THEME, highlight=False, soft_wrap=True, stderr=True)
 
 
-def configure(*, quiet: bool = False, verbose: bool = False, color: bool = True) -> None:
+def configure(
+    *, quiet: bool = False, verbose: bool = False, color: bool = True
+) -> None:
     """Set verbosity and colour for the rest of the process."""
     no_color = not color or bool(os.environ.get("NO_COLOR"))
     _State.quiet = quiet
     _State.verbose = verbose
-    _State.out = Console(theme=_THEME, highlight=False, soft_wrap=True, no_color=no_color)
+    # color_system=None drops bold and dim too, not just colours: plain text.
+    system: Literal["auto"] | None = None if no_color else "auto"
+    _State.out = Console(
+        theme=_THEME, highlight=False, soft_wrap=True, color_system=system
+    )
     _State.err = Console(
-        theme=_THEME, highlight=False, soft_wrap=True, stderr=True, no_color=no_color
+        theme=_THEME, highlight=False, soft_wrap=True, stderr=True, color_system=system
     )
 
 

@@ -16,7 +16,9 @@ _NOT_COPIED = shutil.ignore_patterns("VERSION", "__pycache__", "*.pyc", ".git")
 def run_new(dest: Path) -> int:
     dest = dest.absolute()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise InputError(f"{dest} exists and is not empty.", "Choose a new or empty folder.")
+        raise InputError(
+            f"{dest} exists and is not empty.", "Choose a new or empty folder."
+        )
     if git.toplevel(dest) is not None:
         raise InputError(
             f"{dest} is inside a git repository.",
@@ -24,8 +26,15 @@ def run_new(dest: Path) -> int:
         )
     source = sources.bundled_dir()
     shutil.copytree(source, dest, ignore=_NOT_COPIED, dirs_exist_ok=True)
-    git.init_and_commit(dest, f"Start blueprint from synctool's bundled blueprint {sources.bundled_version()}")
-    git.run(["tag", "-a", FIRST_TAG, "-m", f"Release {FIRST_TAG}"], cwd=dest, env=git.COMMIT_ENV)
+    git.init_and_commit(
+        dest,
+        f"Start blueprint from synctool's bundled blueprint {sources.bundled_version()}",
+    )
+    git.run(
+        ["tag", "-a", FIRST_TAG, "-m", f"Release {FIRST_TAG}"],
+        cwd=dest,
+        env=git.COMMIT_ENV,
+    )
     ui.action("create", f"{dest} (git repository, tagged {FIRST_TAG})")
     ui.lines(
         [

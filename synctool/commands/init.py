@@ -9,7 +9,15 @@ from typing import Any, NamedTuple
 from synctool import __version__, fsops, git, policy, sources, ui
 from synctool.errors import EXIT_OK, InputError
 from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, LOCK, Lock, LockedFile, dump_declared, dump_lock, sha256
+from synctool.model import (
+    DECLARED,
+    LOCK,
+    Lock,
+    LockedFile,
+    dump_declared,
+    dump_lock,
+    sha256,
+)
 from synctool.render import answers_digest, render
 
 
@@ -41,7 +49,9 @@ def run(opts: InitOptions) -> int:
     )
     for note in rendered.warnings:
         ui.warning(note)
-    policy_raw = policy.parse_policy_text(rendered.policy_text, source=f"{source.recorded}/synctool.yml")
+    policy_raw = policy.parse_policy_text(
+        rendered.policy_text, source=f"{source.recorded}/synctool.yml"
+    )
     applied = policy.from_raw(policy_raw)
     version = rendered.version or source.bundled_version
     lock = Lock(
@@ -59,13 +69,17 @@ def run(opts: InitOptions) -> int:
         synctool_version=__version__,
     )
     ours: dict[str, FileEntry] = dict(rendered.tree)
-    ours[DECLARED] = FileEntry(dump_declared(source.recorded, ref, rendered.answers).encode())
+    ours[DECLARED] = FileEntry(
+        dump_declared(source.recorded, ref, rendered.answers).encode()
+    )
     ours[LOCK] = FileEntry(dump_lock(lock).encode())
     actions = _write(dest, ours)
 
     make_repo = opts.git and git.toplevel(dest) is None
     label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
-    commit = git.init_and_commit(dest, f"Initial commit from {label}") if make_repo else None
+    commit = (
+        git.init_and_commit(dest, f"Initial commit from {label}") if make_repo else None
+    )
 
     for verb, rel in actions:
         ui.action(verb, rel)
@@ -123,7 +137,11 @@ def _write(dest: Path, files: Mapping[str, FileEntry]) -> list[tuple[str, str]]:
     for rel, entry in files.items():
         target = targets[rel]
         if target.is_symlink() or target.exists():
-            same = target.is_file() and not target.is_symlink() and target.read_bytes() == entry.data
+            same = (
+                target.is_file()
+                and not target.is_symlink()
+                and target.read_bytes() == entry.data
+            )
             actions.append(("identical" if same else "skip", rel))
             continue
         fsops.write_entry(target, entry)
