@@ -182,9 +182,25 @@ def sync(
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Three-way merge the service from its applied state to its declared state."""
+    """Three-way merge the service from its applied state to its declared state.
+
+    Run it after editing `ref` or an answer in .synctool.yml. Exit 1 when
+    conflicts were written into files; a second run is a no-op.
+    """
     _setup(quiet, verbose, no_color)
-    return _not_yet("sync")
+    from synctool.commands.sync import SyncOptions, run
+
+    return run(
+        SyncOptions(
+            path=path,
+            dry_run=dry_run,
+            abort=abort,
+            allow_dirty=allow_dirty,
+            trust=trust,
+            interactive=sys.stdin.isatty(),
+            output=output,
+        )
+    )
 
 
 @app.command()
@@ -215,7 +231,22 @@ def update(
 ) -> int:
     """Move the service to a newer blueprint release: set the declared ref, then sync."""
     _setup(quiet, verbose, no_color)
-    return _not_yet("update")
+    from synctool.answers import parse_data
+    from synctool.commands.sync import SyncOptions, run
+
+    return run(
+        SyncOptions(
+            path=path,
+            to=to,
+            data=parse_data(data or [], None),
+            update=True,
+            dry_run=dry_run,
+            allow_dirty=allow_dirty,
+            trust=trust,
+            interactive=sys.stdin.isatty() and not defaults,
+            output=output,
+        )
+    )
 
 
 @app.command()
@@ -231,7 +262,13 @@ def diff(
 ) -> int:
     """Show what `update` would change, without writing anything."""
     _setup(quiet, verbose, no_color)
-    return _not_yet("diff")
+    from synctool.commands.sync import SyncOptions, run
+
+    return run(
+        SyncOptions(
+            path=path, to=to, update=True, dry_run=True, allow_dirty=True, output=output
+        )
+    )
 
 
 @app.command()

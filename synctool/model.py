@@ -234,3 +234,21 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     return value
+
+
+def redeclare(declared: Declared, ref: str | None, answers: Mapping[str, Any]) -> str:
+    """`.synctool.yml` with a new ref and answers; the rest of the file as it was."""
+    doc = declared.doc
+    doc["ref"] = ref
+    current = doc.get("answers")
+    if not isinstance(current, CommentedMap):
+        current = CommentedMap()
+        doc["answers"] = current
+    for key in [k for k in current if k not in answers]:
+        del current[key]
+    for key, value in answers.items():
+        if current.get(key) != value or key not in current:
+            current[key] = value
+    buf = io.StringIO()
+    _yaml().dump(doc, buf)
+    return buf.getvalue()

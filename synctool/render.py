@@ -55,12 +55,14 @@ def render(
     defaults: bool,
     interactive: bool,
     trust: bool,
+    run_tasks: bool = False,
     folder_commit: Callable[[Path], str] | None = None,
 ) -> Rendered:
     """Render ``src`` at ``ref`` with ``data`` and return the tree in memory.
 
-    ``interactive`` lets copier prompt on the terminal for unanswered
-    questions; otherwise every question without an answer (and, unless
+    Tasks run (in the staging folder, before anything reaches the service)
+    only with ``run_tasks`` and ``trust``. ``interactive`` lets copier prompt
+    on the terminal for unanswered questions; otherwise every question without an answer (and, unless
     ``defaults``, every question at all) is an error that names them all.
     """
     from copier._main import Worker  # lazy: `synctool check` must never pay for copier
@@ -80,6 +82,7 @@ def render(
                     data=dict(data),
                     defaults=defaults,
                     unsafe=trust,
+                    skip_tasks=not run_tasks,
                     quiet=True,
                     cleanup_on_error=False,
                     overwrite=True,

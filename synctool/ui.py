@@ -117,3 +117,41 @@ def crash(log_path: str, summary: str) -> None:
         "This is a bug in synctool. A crash report with versions and the traceback "
         f"was written to {escape(log_path)}; please attach it to a bug report."
     )
+
+
+def plan_table(rows: Iterable[tuple[str, str, str, int, str]], title: str) -> None:
+    """The plan of a sync: path, action, driver, conflicts, reason."""
+    if _State.quiet:
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    for name in ("path", "action", "driver", "conflicts", "why"):
+        table.add_column(name, no_wrap=name != "why")
+    for path, action_name, driver, conflicts, why in rows:
+        style = action_name if action_name in _THEME.styles else "none"
+        table.add_row(
+            escape(path),
+            f"[{style}]{action_name}[/]",
+            driver,
+            str(conflicts) if conflicts else "",
+            escape(why),
+        )
+    _State.out.print(table)
+
+
+def unified_diff(text: str) -> None:
+    """A unified diff, coloured like git's when colour is on."""
+    if _State.quiet or not text:
+        return
+    for line in text.splitlines():
+        if line.startswith(("+++", "---")):
+            _State.out.print(f"[bold]{escape(line)}[/]")
+        elif line.startswith("+"):
+            _State.out.print(f"[green]{escape(line)}[/]")
+        elif line.startswith("-"):
+            _State.out.print(f"[red]{escape(line)}[/]")
+        elif line.startswith("@@"):
+            _State.out.print(f"[cyan]{escape(line)}[/]")
+        else:
+            _State.out.print(escape(line))

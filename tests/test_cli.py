@@ -47,6 +47,15 @@ def test_commands_not_built_yet_exit_2(
     assert "not implemented yet" in result.err
 
 
+@pytest.mark.parametrize("args", [["sync"], ["update"], ["diff"]])
+def test_sync_commands_outside_a_service(
+    capsys: pytest.CaptureFixture[str], workdir: Path, args: list[str]
+) -> None:
+    result = run_cli(capsys, *args)
+    assert result.code == 2
+    assert "is not a synctool service (no .synctool.yml)" in result.err
+
+
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, "init", "x", "--no-such-flag")
     assert result.code == 2

@@ -46,6 +46,7 @@ def run(opts: InitOptions) -> int:
         defaults=opts.defaults,
         interactive=opts.interactive,
         trust=opts.trust,
+        run_tasks=True,
     )
     for note in rendered.warnings:
         ui.warning(note)

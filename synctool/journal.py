@@ -1,0 +1,172 @@
+"""Apply a set of file changes to a service as one unit, surviving kills.
+
+Protocol (all inside ``<service>/.synctool-journal/``, same filesystem, so
+every move is an atomic rename):
+
+1. stage: every new content is written to ``new/<n>``; then ``manifest.json``
+   is written beside and renamed into place. Until the manifest exists the
+   service is untouched and a leftover journal is simply discarded.
+2. apply: per change, the current file (if any) is moved to ``old/<n>``, then
+   ``new/<n>`` is moved to the path. Both moves are idempotent to redo.
+3. done: the journal folder is removed.
+
+A journal left by a kill is finished by the next ``synctool sync`` (roll
+forward) or undone by ``synctool sync --abort`` (roll back from ``old/``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from synctool.fsops import safe_target, write_entry
+from synctool.merge.types import FileEntry
+
+JOURNAL = ".synctool-journal"
+_MANIFEST = "manifest.json"
+
+
+class Change(NamedTuple):
+    path: str
+    entry: FileEntry | None  # None: delete the file
+
+
+# Tests set this to kill the process between steps; production leaves it None.
+step_hook: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    if step_hook is not None:
+        step_hook(name)
+
+
+def journal_dir(root: Path) -> Path:
+    return root / JOURNAL
+
+
+def pending(root: Path) -> bool:
+    """A journal whose changes were staged but not completely applied."""
+    return (journal_dir(root) / _MANIFEST).is_file()
+
+
+def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
+    """Write ``changes`` (path -> entry, or None to delete) all or nothing."""
+    jdir = journal_dir(root)
+    if jdir.exists():
+        shutil.rmtree(jdir)  # an unfinished stage: the service was never touched
+    for rel in changes:
+        safe_target(root, rel)  # refuse a bad path before anything is written
+    (jdir / "new").mkdir(parents=True)
+    (jdir / "old").mkdir()
+    ops = []
+    for n, (rel, entry) in enumerate(sorted(changes.items())):
+        if entry is not None:
+            write_entry(jdir / "new" / str(n), entry)
+            _step(f"stage {rel}")
+        ops.append({"n": n, "path": rel, "delete": entry is None})
+    _fsync_tree(jdir / "new")
+    tmp = jdir / (_MANIFEST + ".tmp")
+    tmp.write_text(json.dumps({"ops": ops}, indent=1), encoding="utf-8")
+    _fsync_file(tmp)
+    os.replace(tmp, jdir / _MANIFEST)
+    _fsync_dir(jdir)
+    _step("manifest")
+    roll_forward(root)
+
+
+def _ops(root: Path) -> list[dict[str, object]]:
+    data = json.loads((journal_dir(root) / _MANIFEST).read_text(encoding="utf-8"))
+    ops: list[dict[str, object]] = data["ops"]
+    return ops
+
+
+def roll_forward(root: Path) -> None:
+    """Finish applying a staged journal; safe to call again after a kill."""
+    jdir = journal_dir(root)
+    for op in _ops(root):
+        n, rel = str(op["n"]), str(op["path"])
+        target = safe_target(root, rel)
+        new, old = jdir / "new" / n, jdir / "old" / n
+        if op["delete"]:
+            if _exists(target) and not _exists(old):
+                os.replace(target, old)
+                _step(f"delete {rel}")
+            elif _exists(target):
+                _remove(target)  # backup already taken by an earlier attempt
+            continue
+        if not _exists(new):
+            continue  # moved into place by an earlier attempt
+        if _exists(target) and not _exists(old):
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(f"{rel} is a folder in the service")
+            os.replace(target, old)
+            _step(f"backup {rel}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _exists(target):
+            _remove(target)
+        os.replace(new, target)
+        _step(f"write {rel}")
+    _finish(root)
+
+
+def roll_back(root: Path) -> None:
+    """Undo a staged journal: every file goes back to what it was before."""
+    jdir = journal_dir(root)
+    if pending(root):
+        for op in reversed(_ops(root)):
+            n, rel = str(op["n"]), str(op["path"])
+            target = safe_target(root, rel)
+            new, old = jdir / "new" / n, jdir / "old" / n
+            if _exists(old):
+                if _exists(target):
+                    _remove(target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(old, target)
+            elif not op["delete"] and not _exists(new) and _exists(target):
+                _remove(target)  # the file was created by this sync: remove it
+            _step(f"restore {rel}")
+    _finish(root)
+
+
+def _finish(root: Path) -> None:
+    jdir = journal_dir(root)
+    # Drop the manifest first: a kill during rmtree leaves a journal that is
+    # recognisably finished (no manifest) and is discarded next time.
+    (jdir / _MANIFEST).unlink(missing_ok=True)
+    shutil.rmtree(jdir, ignore_errors=True)
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems refuse fsync on directories
+        _fsync_file(path)
+
+
+def _fsync_tree(path: Path) -> None:
+    for child in path.iterdir():
+        if child.is_file() and not child.is_symlink():
+            _fsync_file(child)
+    _fsync_dir(path)

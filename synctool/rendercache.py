@@ -1,0 +1,129 @@
+"""Renders cached by (blueprint commit, answers): each version is rendered once.
+
+A sync needs the blueprint at two versions; a fleet needs the same two for
+hundreds of services. A render depends only on the commit and the answers,
+so it is kept in the user cache folder as one zip and reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from synctool import git
+from synctool.errors import GitError
+from synctool.merge.types import FileEntry
+from synctool.render import Rendered, render
+from synctool.sources import Source
+
+_FORMAT = 1
+_META = "__synctool_render__.json"
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("synctool", appauthor=False)) / "renders"
+
+
+def commit_of(source: Source, ref: str | None) -> str | None:
+    """The commit a ref names, asked of git without cloning; None if unknown."""
+    if source.kind != "git" or ref is None:
+        return None
+    if _SHA.match(ref):
+        return ref
+    if Path(source.location).is_dir():
+        return git.resolve_commit(Path(source.location), ref)
+    try:
+        out = git.run(["ls-remote", source.location, ref, f"{ref}^{{}}"])
+    except GitError:
+        return None
+    peeled = [line.split("\t")[0] for line in out.splitlines() if line.endswith("^{}")]
+    plain = [line.split("\t")[0] for line in out.splitlines() if line]
+    found = peeled or plain
+    return found[0] if found else None
+
+
+def cached_render(
+    source: Source,
+    ref: str | None,
+    data: Mapping[str, Any],
+    *,
+    defaults: bool,
+    interactive: bool,
+    trust: bool,
+) -> Rendered:
+    """``render`` through the cache (only for immutable commits of git sources)."""
+    commit = commit_of(source, ref)
+    key = None
+    if commit is not None and not interactive:
+        blob = json.dumps(
+            [_FORMAT, commit, dict(data), defaults], sort_keys=True, default=str
+        )
+        key = hashlib.sha256(blob.encode()).hexdigest()
+        hit = _load(cache_dir() / f"{key}.zip")
+        if hit is not None:
+            return hit
+    copier_ref = ref if source.kind == "git" else None
+    result = render(
+        source.location,
+        copier_ref,
+        data,
+        defaults=defaults,
+        interactive=interactive,
+        trust=trust,
+    )
+    if key is not None and result.commit == commit:
+        _store(cache_dir() / f"{key}.zip", result)
+    return result
+
+
+def _load(path: Path) -> Rendered | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            meta = json.loads(archive.read(_META))
+            if meta.get("format") != _FORMAT:
+                return None
+            tree = {
+                rel: FileEntry(archive.read(f"files/{rel}"), int(mode))
+                for rel, mode in meta["modes"].items()
+            }
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None  # a damaged cache entry is just a miss
+    return Rendered(
+        tree=tree,
+        answers=meta["answers"],
+        commit=meta["commit"],
+        version=meta["version"],
+        policy_text=meta["policy_text"],
+        warnings=(),
+    )
+
+
+def _store(path: Path, rendered: Rendered) -> None:
+    meta = {
+        "format": _FORMAT,
+        "answers": rendered.answers,
+        "commit": rendered.commit,
+        "version": rendered.version,
+        "policy_text": rendered.policy_text,
+        "modes": {rel: entry.mode for rel, entry in rendered.tree.items()},
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            archive.writestr(_META, json.dumps(meta, default=str))
+            for rel, entry in rendered.tree.items():
+                archive.writestr(f"files/{rel}", entry.data)
+        os.replace(tmp, path)
+    except OSError:
+        return  # a cache that cannot be written only costs speed

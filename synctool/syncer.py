@@ -1,0 +1,184 @@
+"""Sync as a computation: from the service's files to a plan and the writes.
+
+base = the blueprint at the lock's commit with the lock's answers; theirs =
+at the declared ref with the declared answers; ours = the working tree. The
+merge itself is the pure engine in ``synctool.merge``; this module gathers
+its inputs (renders, files) and turns its plan into file writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from synctool import __version__, policy, sources, worktree
+from synctool.errors import BlueprintError, InputError
+from synctool.merge.plan import Plan, build_plan
+from synctool.merge.types import Driver, FileEntry, Labels
+from synctool.model import (
+    DECLARED,
+    LOCK,
+    Declared,
+    Lock,
+    LockedFile,
+    dump_lock,
+    load_lock,
+    redeclare,
+    sha256,
+)
+from synctool.render import Rendered, answers_digest
+from synctool.rendercache import cached_render
+
+
+class Target(NamedTuple):
+    """Where the service should go: normally .synctool.yml as it stands."""
+
+    declared: Declared
+    ref: str | None
+    answers: dict[str, Any]
+    rewrite_declared: bool  # update --to/--data: .synctool.yml changes too
+
+
+class Prepared(NamedTuple):
+    plan: Plan
+    lock: Lock  # the lock after this sync
+    previous: Lock
+    writes: dict[str, FileEntry | None]  # path -> new entry, None = delete
+    base_note: str  # why the base was not rendered (fallback), else ""
+    noop: bool
+    ours: Mapping[str, FileEntry]  # the working tree as read (for diffs)
+
+
+def is_current(previous: Lock, target: Target) -> bool:
+    return (
+        previous.blueprint == target.declared.blueprint
+        and previous.ref == target.ref
+        and previous.answers == target.answers
+        and not target.rewrite_declared
+    )
+
+
+def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Prepared:
+    previous = load_lock(root)
+    if is_current(previous, target):
+        empty = Plan(())
+        return Prepared(empty, previous, previous, {}, "", True, {})
+    source = sources.resolve_source(target.declared.blueprint, root)
+    ref = target.ref
+    theirs = cached_render(
+        source,
+        ref,
+        target.answers,
+        defaults=not interactive,
+        interactive=interactive,
+        trust=trust,
+    )
+    base, note = _render_base(root, previous, source, trust=trust)
+    applied = policy.from_raw(
+        policy.parse_policy_text(
+            theirs.policy_text, source=f"{source.recorded}/synctool.yml"
+        )
+    )
+    paths = set(worktree.list_files(root)) | set(theirs.tree) | set(previous.files)
+    if base is not None:
+        paths |= set(base.tree)
+    ours = worktree.WorkTree(root, paths)
+
+    def driver_for(path: str, data: bytes) -> Driver:
+        from synctool.merge.drivers import default_driver
+
+        return applied.driver(path, data) or default_driver(path, data)
+
+    labels = Labels(
+        ours="service (working tree)",
+        base=f"blueprint {_label(previous.version, previous.ref, previous.commit)}",
+        theirs=f"blueprint {_label(theirs.version or source.bundled_version, ref, theirs.commit)}",
+    )
+    plan = build_plan(
+        base.tree if base is not None else None,
+        theirs.tree,
+        ours,
+        ownership=applied.ownership,
+        driver_for=driver_for,
+        labels=labels,
+        base_hashes={p: f.sha256 for p, f in previous.files.items()},
+        base_modes={p: f.mode for p, f in previous.files.items()},
+        identity_keys=applied.identity_keys,
+    )
+    lock = _new_lock(source.recorded, ref, theirs, source.bundled_version, applied)
+    writes = _writes(plan)
+    writes[LOCK] = FileEntry(dump_lock(lock).encode())
+    if target.rewrite_declared or theirs.answers != target.declared.answers:
+        declared_ref = ref if target.rewrite_declared else target.declared.ref
+        text = redeclare(target.declared, declared_ref, theirs.answers)
+        writes[DECLARED] = FileEntry(text.encode())
+    return Prepared(plan, lock, previous, writes, note, False, ours)
+
+
+def _label(version: str | None, ref: str | None, commit: str) -> str:
+    return version or ref or commit[:12]
+
+
+def _render_base(
+    root: Path, previous: Lock, current: sources.Source, *, trust: bool
+) -> tuple[Rendered | None, str]:
+    """The applied version, rendered again; or None and why (then: fallback)."""
+    try:
+        source = sources.resolve_source(previous.blueprint, root)
+    except BlueprintError:
+        source = current
+    if source.kind == "bundled" and previous.version != source.bundled_version:
+        return None, (
+            f"the bundled blueprint {previous.version} is not shipped with this synctool"
+        )
+    ref = previous.commit if source.kind == "git" else None
+    try:
+        rendered = cached_render(
+            source, ref, previous.answers, defaults=True, interactive=False, trust=trust
+        )
+    except (BlueprintError, InputError) as exc:
+        return (
+            None,
+            f"the applied blueprint version could not be rendered ({exc.message})",
+        )
+    if source.kind == "folder" and rendered.commit != previous.commit:
+        return None, "the blueprint folder changed since it was applied"
+    return rendered, ""
+
+
+def _new_lock(
+    recorded: str,
+    ref: str | None,
+    theirs: Rendered,
+    bundled_version: str | None,
+    applied: policy.Policy,
+) -> Lock:
+    return Lock(
+        blueprint=recorded,
+        ref=ref,
+        version=theirs.version or bundled_version,
+        commit=theirs.commit,
+        answers=theirs.answers,
+        answers_digest=answers_digest(theirs.answers),
+        policy=applied.raw,
+        files={
+            rel: LockedFile(sha256(e.data), e.mode, applied.ownership(rel))
+            for rel, e in theirs.tree.items()
+        },
+        synctool_version=__version__,
+    )
+
+
+def _writes(plan: Plan) -> dict[str, FileEntry | None]:
+    writes: dict[str, FileEntry | None] = {}
+    for entry in plan.entries:
+        if entry.old_path is not None:
+            writes.setdefault(entry.old_path, None)
+        if entry.action == "delete":
+            writes[entry.path] = None
+        if entry.result is not None:
+            writes[entry.path] = entry.result
+        if entry.side_file is not None:
+            writes[entry.side_file.path] = entry.side_file.entry
+    return writes
