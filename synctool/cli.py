@@ -288,9 +288,15 @@ def check(
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Check the service for drift from its blueprint, offline (a pre-commit hook)."""
+    """Check the service for drift from its blueprint, offline (a pre-commit hook).
+
+    Exit 0 when clean (warnings allowed), 1 when there are findings, 2 when a
+    rule or the service's files are malformed.
+    """
     _setup(quiet, verbose, no_color)
-    return _not_yet("check")
+    from synctool.commands.check import CheckOptions, run
+
+    return run(CheckOptions(path=path, output=output, fix=fix, online=online))
 
 
 @fleet_app.command("update")

@@ -50,6 +50,24 @@ def run(
     return proc.stdout
 
 
+def run_bytes(args: Sequence[str], cwd: Path) -> bytes:
+    """Run git and return its raw stdout (file contents); GitError on failure."""
+    proc = subprocess.run(
+        [_git_exe(), *args],
+        cwd=cwd,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(
+            f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}"
+        )
+    return proc.stdout
+
+
 def toplevel(path: Path) -> Path | None:
     """The root of the git work tree that contains ``path``, or None."""
     probe = path

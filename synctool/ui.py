@@ -155,3 +155,36 @@ def unified_diff(text: str) -> None:
             _State.out.print(f"[cyan]{escape(line)}[/]")
         else:
             _State.out.print(escape(line))
+
+
+def raw_lines(texts: Iterable[str]) -> None:
+    """Lines for a machine (GitHub annotations): unstyled, even when -q."""
+    for text in texts:
+        sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+FindingRow = tuple[str | None, int | None, str, str, str, str | None]
+
+
+def findings(rows: Iterable[FindingRow], summary: str) -> None:
+    """Check findings grouped by file, in the action-gutter style.
+
+    With -q only errors are shown (a pre-commit hook that fails must say why).
+    """
+    groups: dict[str, list[FindingRow]] = {}
+    for row in rows:
+        if _State.quiet and row[2] != "error":
+            continue
+        groups.setdefault(row[0] or "(service)", []).append(row)
+    for path, items in groups.items():
+        _State.out.print(f"[bold]{escape(path)}[/]")
+        for _path, line, severity, rule, message, hint in items:
+            where = f":{line}" if line else ""
+            _State.out.print(
+                f"[{severity}]{severity:>10}[/]  {escape(rule)}{where}  {escape(message)}"
+            )
+            if hint:
+                _State.out.print(f"{'':>10}  [hint]hint: {escape(hint)}[/]")
+    if groups or not _State.quiet:
+        _State.out.print(escape(summary))

@@ -30,7 +30,7 @@ def test_python_dash_m_and_console_script() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["check"], ["fleet", "update"], ["fleet", "check"]],
+    [["fleet", "update"], ["fleet", "check"]],
 )
 def test_commands_not_built_yet_exit_2(
     capsys: pytest.CaptureFixture[str], workdir: Path, args: list[str]
@@ -40,13 +40,14 @@ def test_commands_not_built_yet_exit_2(
     assert "not implemented yet" in result.err
 
 
-@pytest.mark.parametrize("args", [["sync"], ["update"], ["diff"]])
+@pytest.mark.parametrize("args", [["sync"], ["update"], ["diff"], ["check"]])
 def test_sync_commands_outside_a_service(
     capsys: pytest.CaptureFixture[str], workdir: Path, args: list[str]
 ) -> None:
     result = run_cli(capsys, *args)
     assert result.code == 2
     assert "is not a synctool service (no .synctool.yml)" in result.err
+    assert len(result.err.strip().splitlines()) == 1
 
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,182 @@
+"""`synctool check`: offline drift checks, fast enough for a pre-commit hook.
+
+Reads only the service (.synctool.yml, .synctool.lock with the applied
+policy, the files git tracks or stages). Never renders the blueprint and never
+imports copier, except for `--fix` (which restores managed files) and
+`--online` (which asks the blueprint for its releases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from synctool import drift, ui
+from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from synctool.model import DECLARED, LOCK, Declared, Lock, load_declared, load_lock
+from synctool.reports import CheckResult, as_github, as_json, as_sarif
+from synctool.rules import (
+    Finding,
+    OnlineInfo,
+    RuleError,
+    apply_waivers,
+    evaluate,
+    merge_rules,
+    parse_rules,
+    parse_waivers,
+)
+from synctool.servicefiles import ServiceFiles
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+class CheckOptions(NamedTuple):
+    path: Path
+    output: str = "text"
+    fix: bool = False
+    online: bool = False
+    today: dt.date | None = None
+
+
+def run(opts: CheckOptions) -> int:
+    if opts.output not in FORMATS:
+        raise InputError(
+            f"unknown --format {opts.output!r}.", f"Use one of: {', '.join(FORMATS)}."
+        )
+    root = opts.path.absolute()
+    if not (root / DECLARED).is_file():
+        raise InputError(
+            f"{root} is not a synctool service (no {DECLARED}).",
+            "Run it in a service made by `synctool init`, or pass its path.",
+        )
+    declared = load_declared(root)
+    lock = load_lock(root)
+    files = ServiceFiles(root)
+    if opts.fix:
+        from synctool.commands.fix import fix
+
+        for verb, path, detail in fix(root, lock, files):
+            ui.action(verb, path, detail)
+        files = ServiceFiles(root)
+    result = check_service(
+        root, declared, lock, files, online=opts.online, today=opts.today
+    )
+    _print(result, opts.output)
+    return EXIT_FINDINGS if result.errors else EXIT_OK
+
+
+def check_service(
+    root: Path,
+    declared: Declared,
+    lock: Lock,
+    files: ServiceFiles,
+    *,
+    online: bool = False,
+    today: dt.date | None = None,
+) -> CheckResult:
+    """Every finding for one service (the fleet check calls this too)."""
+    try:
+        blueprint_rules = parse_rules(
+            lock.policy.get("rules"), source=f"{LOCK} (the blueprint's rules)"
+        )
+        local_rules = parse_rules(declared.doc.get("rules"), source=DECLARED)
+        disabled = declared.doc.get("disable") or []
+        if not isinstance(disabled, list) or not all(
+            isinstance(d, str) for d in disabled
+        ):
+            raise RuleError(
+                "`disable` must be a list of rule ids",
+                file=DECLARED,
+                line=_line(declared.doc, "disable"),
+            )
+        waivers = parse_waivers(declared.doc.get("waivers"), source=DECLARED)
+    except RuleError as exc:
+        raise InputError(str(exc) + ".", "Fix the rule and run check again.") from None
+    merged = merge_rules(blueprint_rules, local_rules, disabled)
+    online_info = _online_info(declared, lock) if online else None
+    findings: list[Finding] = [
+        *drift.declared_vs_applied(declared, lock),
+        *drift.managed_drift(lock, files),
+        *drift.conflict_markers(lock, files),
+        *merged.stale,
+        *evaluate(merged.rules, files, online_info=online_info),
+    ]
+    unevaluated = (
+        () if online else [r.id for r in merged.rules if r.kind == "max-behind"]
+    )
+    outcome = apply_waivers(
+        findings, waivers, today=today or dt.date.today(), unevaluated=unevaluated
+    )
+    return CheckResult(
+        service=str(root),
+        blueprint=lock.blueprint,
+        version=lock.version,
+        reported=sorted(outcome.reported, key=_order),
+        waived=sorted(outcome.waived, key=_order),
+    )
+
+
+def _order(f: Finding) -> tuple[str, int, str]:
+    return (f.path or "", f.line or 0, f.rule)
+
+
+def _line(doc: Any, key: str) -> int | None:
+    try:
+        return int(doc.lc.key(key)[0]) + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _online_info(declared: Declared, lock: Lock) -> OnlineInfo | None:
+    from synctool import sources
+    from synctool.errors import SynctoolError
+
+    try:
+        source = sources.resolve_source(declared.blueprint, Path.cwd())
+        if source.kind != "git":
+            return None
+        from synctool import git
+
+        tags = git.release_tags(source.location)
+    except SynctoolError as exc:
+        ui.warning(f"--online: could not read the blueprint's releases ({exc.message})")
+        return None
+    if not tags:
+        return None
+    current = lock.version or lock.ref or ""
+    newer = [
+        tag
+        for version, tag in tags
+        if str(version) != current and _newer(version, current)
+    ]
+    return OnlineInfo(
+        current=current, latest=str(tags[0][0]), releases_behind=len(newer)
+    )
+
+
+def _newer(version: Any, current: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return bool(version > Version(current))
+    except InvalidVersion:
+        return True
+
+
+def _print(result: CheckResult, output: str) -> None:
+    if output == "json":
+        ui.emit_json(as_json(result))
+    elif output == "sarif":
+        ui.emit_json(as_sarif(result))
+    elif output == "github":
+        ui.raw_lines(as_github(result.reported))
+        ui.info(result.summary())
+    else:
+        ui.findings(
+            [
+                (f.path, f.line, f.severity, f.rule, f.message, f.hint)
+                for f in result.reported
+            ],
+            result.summary(),
+        )

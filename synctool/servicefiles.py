@@ -1,0 +1,54 @@
+"""The files `check` looks at: what git tracks or has staged (all files outside git)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from synctool.journal import JOURNAL
+
+
+class ServiceFiles:
+    """A FileSource over the service (see synctool.rules.FileSource).
+
+    The listing is one ``git ls-files`` call: an ignored, untracked ``.env`` is
+    not the repository's business; a committed or staged one is.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.in_git, self._paths = _list(root)
+
+    def paths(self) -> Sequence[str]:
+        return self._paths
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
+
+
+def _list(root: Path) -> tuple[bool, list[str]]:
+    # Plain subprocess, not synctool.git: "not a repository" is an answer here.
+    proc = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--deduplicate"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+    if proc.returncode == 0:
+        names = [
+            n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n
+        ]
+        return True, sorted(names)
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in (".git", JOURNAL)]
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.extend(prefix + name for name in filenames)
+    return False, sorted(found)
