@@ -215,9 +215,11 @@ def _policy_text(worker: Worker, answers: Mapping[str, Any]) -> str | None:
 def _folder_digest(root: Path) -> str:
     """A stable identity for a template folder that is not a git repository."""
     digest = hashlib.sha256()
-    for path in sorted(
-        p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts
-    ):
+    # VERSION and .complete belong to how synctool stores the bundled blueprint,
+    # not to the template: the same release must get the same identity.
+    skip = {root / "VERSION", root / ".complete"}
+    files = (p for p in root.rglob("*") if p.is_file() and p not in skip)
+    for path in sorted(p for p in files if not {".git", "__pycache__"} & set(p.parts)):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return "sha256:" + digest.hexdigest()

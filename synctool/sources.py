@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from synctool import git
+from synctool import git, releases
 from synctool.errors import BlueprintError, GitError
 from synctool.model import BUNDLED
 
@@ -65,18 +65,31 @@ def resolve_source(spec: str | None, cwd: Path) -> Source:
     )
 
 
+def at_version(source: Source, ref: str | None) -> Source:
+    """The bundled blueprint as it was at release ``ref`` (others: unchanged)."""
+    if source.kind != "bundled" or ref is None or ref == source.bundled_version:
+        return source
+    return Source(BUNDLED, str(releases.materialize(ref)), "bundled", ref)
+
+
 def resolve_ref(source: Source, ref: str | None) -> str | None:
     """The ref to render: as given (checked), or the newest release tag.
 
     Returns None for a folder that is not a git repository (it has no versions).
     """
     if source.kind == "bundled":
-        if ref is not None and ref.lstrip("v") != source.bundled_version:
-            raise BlueprintError(
-                f"the bundled blueprint is version {source.bundled_version}; {ref!r} is not available.",
-                "Install the synctool release that ships it, or drop --ref.",
+        if ref is None:
+            return source.bundled_version
+        wanted = ref.removeprefix("v")
+        if wanted != source.bundled_version and wanted not in releases.versions():
+            known = ", ".join(
+                sorted({*releases.versions(), str(source.bundled_version)})
             )
-        return source.bundled_version
+            raise BlueprintError(
+                f"the bundled blueprint has no version {ref!r} (it has: {known}).",
+                "Give one of those, or drop --ref for the newest.",
+            )
+        return wanted
     if source.kind == "folder":
         if ref is not None:
             raise BlueprintError(

@@ -64,8 +64,10 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
     if is_current(previous, target):
         empty = Plan(())
         return Prepared(empty, previous, previous, {}, "", True, {})
-    source = sources.resolve_source(target.declared.blueprint, root)
     ref = target.ref
+    source = sources.at_version(
+        sources.resolve_source(target.declared.blueprint, root), ref
+    )
     theirs = cached_render(
         source,
         ref,
@@ -128,10 +130,10 @@ def _render_base(
         source = sources.resolve_source(previous.blueprint, root)
     except BlueprintError:
         source = current
-    if source.kind == "bundled" and previous.version != source.bundled_version:
-        return None, (
-            f"the bundled blueprint {previous.version} is not shipped with this synctool"
-        )
+    try:
+        source = sources.at_version(source, previous.version)
+    except BlueprintError as exc:
+        return None, exc.message.rstrip(".")
     ref = previous.commit if source.kind == "git" else None
     try:
         rendered = cached_render(

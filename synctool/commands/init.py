@@ -38,6 +38,7 @@ def run(opts: InitOptions) -> int:
     _check_dest(dest, force=opts.force)
     source = sources.resolve_source(opts.blueprint, Path.cwd())
     ref = sources.resolve_ref(source, opts.ref)
+    source = sources.at_version(source, ref)
     copier_ref = None if source.kind != "git" else ref
     rendered = render(
         source.location,
