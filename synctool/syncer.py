@@ -48,6 +48,7 @@ class Prepared(NamedTuple):
     base_note: str  # why the base was not rendered (fallback), else ""
     noop: bool
     ours: Mapping[str, FileEntry]  # the working tree as read (for diffs)
+    root: Path
 
 
 def is_current(previous: Lock, target: Target) -> bool:
@@ -63,7 +64,7 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
     previous = load_lock(root)
     if is_current(previous, target):
         empty = Plan(())
-        return Prepared(empty, previous, previous, {}, "", True, {})
+        return Prepared(empty, previous, previous, {}, "", True, {}, root)
     ref = target.ref
     source = sources.at_version(
         sources.resolve_source(target.declared.blueprint, root), ref
@@ -115,7 +116,7 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
         declared_ref = ref if target.rewrite_declared else target.declared.ref
         text = redeclare(target.declared, declared_ref, theirs.answers)
         writes[DECLARED] = FileEntry(text.encode())
-    return Prepared(plan, lock, previous, writes, note, False, ours)
+    return Prepared(plan, lock, previous, writes, note, False, ours, root)
 
 
 def _label(version: str | None, ref: str | None, commit: str) -> str:

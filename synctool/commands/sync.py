@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from synctool import journal, sources, syncer, ui, worktree
 from synctool.errors import EXIT_FINDINGS, EXIT_OK, GitError, InputError
 from synctool.merge.plan import PlanEntry
-from synctool.model import DECLARED, LOCK, Lock, load_declared
+from synctool.model import DECLARED, LOCK, Lock, load_declared, load_lock
 
 
 class SyncOptions(NamedTuple):
@@ -45,7 +45,8 @@ def run(opts: SyncOptions) -> int:
             )
         journal.roll_forward(root)
         ui.warning("finished an interrupted sync before doing anything else.")
-    if not opts.dry_run and not opts.allow_dirty:
+    target = _target(root, opts)
+    if not opts.dry_run and not opts.allow_dirty and not _current(root, target):
         dirty = worktree.dirty_paths(root)
         if dirty:
             shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
@@ -53,7 +54,6 @@ def run(opts: SyncOptions) -> int:
                 f"the service has uncommitted changes ({len(dirty)}: {shown}).",
                 "Commit or stash them and run again, or pass --allow-dirty.",
             )
-    target = _target(root, opts)
     prepared = syncer.prepare(
         root, target, trust=opts.trust, interactive=opts.interactive
     )
@@ -74,6 +74,11 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         return syncer.Target(declared, ref, answers, rewrite_declared=changed)
     ref = sources.resolve_ref(source, declared.ref)
     return syncer.Target(declared, ref, declared.answers, rewrite_declared=False)
+
+
+def _current(root: Path, target: syncer.Target) -> bool:
+    """Nothing to do: then a dirty tree is no reason to refuse."""
+    return syncer.is_current(load_lock(root), target)
 
 
 def _abort(root: Path) -> int:
@@ -138,6 +143,8 @@ def _diff_text(prepared: syncer.Prepared) -> str:
         if path == LOCK:
             continue  # synctool's own bookkeeping, not the user's files
         current = prepared.ours.get(path)
+        if path == DECLARED:
+            current = worktree.read_entry(prepared.root / path)
         old = current.data if current is not None else b""
         new = entry.data if entry is not None else b""
         chunks.append(_one_diff(path, old, new, entry is None))
