@@ -1,0 +1,534 @@
+"""The merge planner: what sync does to each path, decided before any write.
+
+Pure: three trees in (base = the blueprint rendered at the applied version,
+theirs = at the declared version, ours = the service), one Plan out. Moves
+are paired first (a user's edits follow a file the blueprint moved; blueprint
+changes follow a file the user moved), then each path gets one outcome.
+Content merges go to an injectable driver function.
+
+  base ours theirs  case                   merged          managed     seeded
+  -    -    T       added in blueprint     create          create      create
+  -    O    T       added on both sides    merge(no base)  take T      keep
+  B    O    T       T == B                 keep            keep*       keep
+  B    B    T       changed in blueprint   take T          take T      keep
+  B    O    O       same change            keep            keep        keep
+  B    O    T       changed on both sides  merge/conflict  take T      keep
+  B    -    T       deleted here           keep**          create***   keep
+  B    B    -       removed in blueprint   delete          delete      keep
+  B    O    -       removed, edited here   conflict        conflict    keep
+
+  *   local edits of a managed file are drift: `check` reports them
+  **  stays deleted; *** recreated only if the blueprint changed it
+  Modes: ours', unless theirs changed it. Binary changed on both sides: keep
+  ours, write theirs beside it (<path>.blueprint). No base (fallback, lock
+  hashes only): changed on both sides is a two-way conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple, Protocol
+
+from synctool.merge import eol
+from synctool.merge.renames import (
+    DEFAULT_THRESHOLD,
+    digest,
+    find_exact_renames,
+    find_renames,
+)
+from synctool.merge.types import (
+    Action,
+    ContentMerge,
+    Driver,
+    FileEntry,
+    Labels,
+    Ownership,
+    Tree,
+)
+
+DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
+SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
+
+
+class MergeFn(Protocol):
+    """A content merge: ``synctool.merge.drivers.merge_content`` or a test fake."""
+
+    def __call__(
+        self,
+        driver: Driver,
+        base: bytes | None,
+        ours: bytes,
+        theirs: bytes,
+        labels: Labels,
+        identity_keys: Sequence[str] = ...,
+    ) -> ContentMerge: ...
+
+
+class SideFile(NamedTuple):
+    path: str
+    entry: FileEntry
+
+
+class PlanEntry(NamedTuple):
+    path: str  # where the file ends up in the service
+    action: Action
+    driver: Driver
+    ownership: Ownership
+    reason: str  # short, human: "removed in blueprint, modified here"
+    conflicts: int = 0
+    result: FileEntry | None = None  # what to write at path; None: write nothing
+    old_path: str | None = None  # a move: ours' file at old_path goes to path
+    side_file: SideFile | None = None  # binary conflict: theirs written beside ours
+    theirs_path: str | None = None  # the blueprint's path for it (None: not in theirs)
+
+    @property
+    def changes_tree(self) -> bool:
+        return (
+            self.action == "delete"
+            or self.result is not None
+            or self.old_path is not None
+            or self.side_file is not None
+        )
+
+
+class Plan(NamedTuple):
+    entries: tuple[PlanEntry, ...]  # sorted by path, one per path
+    fallback: bool = False  # base unavailable: merged from the lock's hashes
+
+    @property
+    def conflicts(self) -> tuple[PlanEntry, ...]:
+        return tuple(e for e in self.entries if e.action == "conflict")
+
+    @property
+    def conflict_count(self) -> int:
+        return sum(e.conflicts for e in self.entries)
+
+    @property
+    def changes(self) -> tuple[PlanEntry, ...]:
+        return tuple(e for e in self.entries if e.changes_tree)
+
+    @property
+    def is_noop(self) -> bool:
+        """Nothing to write (a plan may still hold conflicts that write nothing)."""
+        return not any(e.changes_tree for e in self.entries)
+
+
+def check_path(path: str) -> str:
+    """``path`` if relative POSIX, without ``..``, outside ``.git``; else ValueError."""
+    if not is_safe_path(path):
+        raise ValueError(f"unsafe path for a merge: {path!r}")
+    return path
+
+
+def is_safe_path(path: str) -> bool:
+    # `.git` in any case: on a case-insensitive disk `.GIT/config` is `.git`.
+    parts = path.split("/")
+    return not (
+        not path
+        or "\\" in path
+        or "\0" in path
+        or any(p in ("", ".", "..") or p.lower() == ".git" for p in parts)
+    )
+
+
+def apply_plan_to_tree(ours: Tree, plan: Plan) -> dict[str, FileEntry]:
+    """The working tree after ``plan``: moves and deletes first, then writes."""
+    tree = dict(ours)
+    for e in plan.entries:
+        if e.old_path is not None:
+            tree.pop(e.old_path, None)
+        if e.action == "delete":
+            tree.pop(e.path, None)
+    for e in plan.entries:
+        if e.result is not None:
+            tree[e.path] = e.result
+        if e.side_file is not None:
+            tree[e.side_file.path] = e.side_file.entry
+    return tree
+
+
+class _Base(NamedTuple):
+    data: bytes | None  # None in fallback mode: only the digest is known
+    sha: str
+    mode: int | None  # None when the fallback has no modes
+
+
+class _Outcome(NamedTuple):
+    reason: str
+    result: FileEntry | None = None  # None: ours stays as it is
+    delete: bool = False
+    conflicts: int = 0
+    merged: bool = False
+    driver: Driver | None = None  # set when a driver decided the content
+    side: FileEntry | None = None
+
+
+class _Ctx(NamedTuple):
+    ownership: Callable[[str], Ownership]
+    driver_for: Callable[[str, bytes], Driver]
+    labels: Labels
+    identity_keys: Sequence[str]
+    merge: MergeFn
+    taken: frozenset[str]  # every path of the three trees, for naming side files
+
+
+def build_plan(
+    base: Tree | None,
+    theirs: Tree,
+    ours: Tree,
+    *,
+    ownership: Callable[[str], Ownership],
+    driver_for: Callable[[str, bytes], Driver],
+    labels: Labels = Labels(),  # noqa: B008 - an immutable NamedTuple
+    base_hashes: Mapping[str, str] | None = None,
+    base_modes: Mapping[str, int] | None = None,
+    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
+    merge: MergeFn | None = None,
+    rename_threshold: float = DEFAULT_THRESHOLD,
+) -> Plan:
+    """Decide every path's outcome (the table in this module's docstring).
+
+    ``base`` None is the fallback for a base that can no longer be rendered:
+    ``base_hashes`` (path -> sha256 hex, from the lock) tells whether a side
+    changed a file, ``base_modes`` (optional) whether it changed its mode.
+    ``ours`` should hold the service files that may be renamed blueprint files
+    (at least every file not ignored); files only in ours get no entry.
+    """
+    if base is None and base_hashes is None:
+        raise ValueError("build_plan needs base, or base_hashes for the fallback")
+    bases = _bases(base, base_hashes or {}, base_modes or {})
+    for path in (*bases, *theirs):  # ours is only written where these are
+        check_path(path)
+    ctx = _Ctx(
+        ownership,
+        driver_for,
+        labels,
+        identity_keys,
+        merge or _merge_content,
+        frozenset((*bases, *theirs, *ours)),
+    )
+    exact = base is None  # without base content only identical files pair up
+
+    # Blueprint moves: base-only paths vs theirs-only paths.
+    gone = [p for p in bases if p not in theirs]
+    new = [p for p in theirs if p not in bases]
+    moved = _renames(bases, gone, theirs, new, exact, rename_threshold)
+    counterpart = {p: p if p in theirs else moved.get(p) for p in bases}
+
+    # User moves, only where the blueprint changed the file (else the move
+    # needs nothing): base paths missing here vs paths only here.
+    lost = [
+        p
+        for p, tp in counterpart.items()
+        if p not in ours
+        and tp is not None
+        and tp not in ours
+        and _changed(bases[p], theirs[tp])
+    ]
+    # Only safe paths of ours may become targets (ours may hold anything).
+    mine = [q for q in ours if q not in bases and q not in theirs] if lost else []
+    mine = [q for q in mine if is_safe_path(q)]
+    user_moved = _renames(bases, lost, ours, mine, exact, rename_threshold)
+
+    entries: list[PlanEntry] = []
+    for p, b in bases.items():
+        tp = counterpart[p]
+        if p in user_moved:
+            q = user_moved[p]
+            assert tp is not None
+            entries.append(
+                _resolve(ctx, q, b, ours[q], theirs[tp], tp, f"moved here from {p}")
+            )
+        elif tp is None or tp == p:
+            entries.append(_resolve(ctx, p, b, ours.get(p), theirs.get(p), tp))
+        else:
+            entries += _blueprint_move(ctx, p, tp, b, ours, theirs[tp])
+    targets = set(moved.values())
+    entries += (
+        _resolve(ctx, p, None, ours.get(p), theirs[p], p)
+        for p in new
+        if p not in targets
+    )
+    entries.sort(key=lambda e: e.path)
+    return Plan(tuple(entries), fallback=base is None)
+
+
+def _bases(
+    base: Tree | None, hashes: Mapping[str, str], modes: Mapping[str, int]
+) -> dict[str, _Base]:
+    if base is not None:
+        # The digest is only needed for renames: computed there, on demand.
+        return {p: _Base(e.data, "", e.mode) for p, e in base.items()}
+    return {p: _Base(None, sha, modes.get(p)) for p, sha in hashes.items()}
+
+
+def _renames(
+    bases: Mapping[str, _Base],
+    olds: list[str],
+    side: Tree,
+    news: list[str],
+    exact: bool,
+    threshold: float,
+) -> dict[str, str]:
+    if not olds or not news:
+        return {}
+    if exact:
+        found = find_exact_renames(
+            {p: bases[p].sha for p in olds}, {p: digest(side[p].data) for p in news}
+        )
+    else:
+        found = find_renames(
+            {p: bases[p].data or b"" for p in olds},
+            {p: side[p].data for p in news},
+            threshold=threshold,
+        )
+    return {r.old: r.new for r in found}
+
+
+def _blueprint_move(
+    ctx: _Ctx, p: str, tp: str, b: _Base, ours: Tree, t: FileEntry
+) -> list[PlanEntry]:
+    """The blueprint moved ``p`` to ``tp``: carry ours (and its edits) along."""
+    why = f"moved in blueprint from {p}"
+    if tp in ours:  # the user moved it already (or made one): merge in place
+        out = [_resolve(ctx, tp, b, ours[tp], t, tp, why)]
+        if p in ours:  # and the old copy is a plain removal
+            out.append(_resolve(ctx, p, b, ours[p], None, None))
+        return out
+    if p not in ours:
+        return [_resolve(ctx, tp, b, None, t, tp, why)]
+    if ctx.ownership(tp) == "seeded":  # never touched after init, not even moved
+        kept = _Outcome(f"seeded: left here (blueprint moved it to {tp})")
+        return [_entry(ctx, p, "seeded", ours[p], kept, tp)]
+    return [_resolve(ctx, tp, b, ours[p], t, tp, why, old_path=p)]
+
+
+def _resolve(
+    ctx: _Ctx,
+    path: str,
+    b: _Base | None,
+    o: FileEntry | None,
+    t: FileEntry | None,
+    theirs_path: str | None,
+    why: str = "",
+    *,
+    old_path: str | None = None,
+) -> PlanEntry:
+    """One path's outcome: b/o/t are base, ours and theirs (None: absent)."""
+    own = ctx.ownership(theirs_path or path)  # a moved file keeps its class
+    if t is None:
+        assert b is not None  # a path from neither base nor theirs gets no entry
+        outcome = _removed(ctx, own, b, o)
+    elif o is None:
+        outcome = _missing_here(own, b, t)
+    else:
+        outcome = _both_present(ctx, path, own, b, o, t)
+    if why:
+        outcome = outcome._replace(reason=f"{why}: {outcome.reason}")
+    return _entry(ctx, path, own, o, outcome, theirs_path, old_path)
+
+
+def _removed(ctx: _Ctx, own: Ownership, b: _Base, o: FileEntry | None) -> _Outcome:
+    if o is None:
+        return _Outcome("removed in blueprint and here")
+    if own == "seeded":
+        return _Outcome("seeded: kept (removed in blueprint)")
+    if _match(b, o.data) and b.mode in (None, o.mode):
+        return _Outcome("removed in blueprint", delete=True)
+    # Deleting would lose the user's edits; keeping them is the user's call.
+    return _Outcome(f"removed in {ctx.labels.theirs}, modified here", conflicts=1)
+
+
+def _missing_here(own: Ownership, b: _Base | None, t: FileEntry) -> _Outcome:
+    if b is None:
+        return _Outcome("added in blueprint", t)  # new to the service, even if seeded
+    if own == "seeded":
+        return _Outcome("seeded: deleted here, not recreated")
+    if not _changed(b, t):
+        return _Outcome("deleted here")
+    if own == "managed":
+        return _Outcome("managed file deleted here: recreated from blueprint", t)
+    return _Outcome("deleted here; blueprint changes to it not applied")
+
+
+def _both_present(
+    ctx: _Ctx, path: str, own: Ownership, b: _Base | None, o: FileEntry, t: FileEntry
+) -> _Outcome:
+    if b is None:
+        if _same_text(o.data, t.data):
+            return _Outcome("added on both sides, identical")
+        if own == "seeded":
+            return _Outcome("seeded: kept (also added in blueprint)")
+        if own == "managed":
+            why = "managed file: local version replaced by blueprint"
+            return _Outcome(why, t._replace(mode=o.mode))
+        return _content_merge(ctx, path, None, o, t, o.mode, "added on both sides")
+    if own == "seeded" and _changed(b, t):
+        return _Outcome("seeded: blueprint changes not applied")
+    mode = _mode(b, o, t)
+    ours_match = _match(b, o.data)
+    if _match(b, t.data) == 2:
+        data, why = o.data, "unchanged" if ours_match else "changed here only"
+    elif ours_match:
+        # Ours differing from base by line endings only is a CRLF checkout.
+        data = t.data if ours_match == 2 else _with_eol_of(t.data, o.data)
+        why = "changed in blueprint"
+    elif _same_text(o.data, t.data):
+        data, why = o.data, "same change on both sides"
+    elif own == "managed":
+        data, why = t.data, "managed file: local edits replaced by blueprint"
+    else:
+        return _content_merge(ctx, path, b, o, t, mode, "changed on both sides")
+    if data == o.data and mode != o.mode:
+        why = "mode changed in blueprint"
+    return _Outcome(why, FileEntry(data, mode))
+
+
+def _content_merge(
+    ctx: _Ctx,
+    path: str,
+    b: _Base | None,
+    o: FileEntry,
+    t: FileEntry,
+    mode: int,
+    what: str,
+) -> _Outcome:
+    driver = ctx.driver_for(path, o.data)
+    if driver != "binary" and ctx.driver_for(path, t.data) == "binary":
+        driver = "binary"  # a text driver would mangle theirs' bytes
+    if driver == "binary":
+        why = f"{what} (binary): blueprint version written to {_side_path(ctx, path)}"
+        return _Outcome(why, conflicts=1, driver=driver, side=t)
+    if b is not None and b.data is None:
+        # Fallback mode: merging without the base could silently resurrect or
+        # drop lines, so both versions are shown for the user to pick.
+        data = two_way_conflict(o.data, t.data, ctx.labels)
+        why = f"{what}; base unavailable: two-way conflict"
+        return _Outcome(why, FileEntry(data, mode), conflicts=1, driver="text")
+    base = b.data if b else None
+    cm = ctx.merge(driver, base, o.data, t.data, ctx.labels, ctx.identity_keys)
+    done = f"{cm.conflicts} conflict(s)" if cm.conflicts else "merged"
+    why = f"{what}: {done}" + (f" ({cm.note})" if cm.note else "")
+    result = FileEntry(cm.data, mode)
+    return _Outcome(why, result, conflicts=cm.conflicts, merged=True, driver=cm.driver)
+
+
+def _entry(
+    ctx: _Ctx,
+    path: str,
+    own: Ownership,
+    o: FileEntry | None,
+    out: _Outcome,
+    theirs_path: str | None,
+    old_path: str | None = None,
+) -> PlanEntry:
+    result = out.result
+    if old_path is not None and result is None:
+        result = o  # a move writes ours at the new path even when unchanged
+    action: Action
+    if out.delete:
+        action, result = "delete", None
+    elif out.conflicts:
+        action = "conflict"
+    elif old_path is not None:
+        action = "rename"
+    elif result is None or result == o:
+        action, result = "keep", None
+    elif o is None:
+        action = "create"
+    else:
+        action = "merge" if out.merged else "update"
+    shown = result or o
+    driver = out.driver or ctx.driver_for(path, shown.data if shown else b"")
+    side = SideFile(_side_path(ctx, path), out.side) if out.side else None
+    return PlanEntry(
+        path,
+        action,
+        driver,
+        own,
+        out.reason,
+        out.conflicts,
+        result,
+        old_path,
+        side,
+        theirs_path,
+    )
+
+
+def two_way_conflict(ours: bytes, theirs: bytes, labels: Labels) -> bytes:
+    """Git-style markers around the differing middle of two versions, no base."""
+    a = eol.to_lf(ours).splitlines(keepends=True)
+    b = eol.to_lf(theirs).splitlines(keepends=True)
+    head = tail = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    out = b"".join(a[:head])
+    out += f"<<<<<<< {labels.ours}\n".encode() + _block(a[head : len(a) - tail])
+    out += b"=======\n" + _block(b[head : len(b) - tail])
+    out += f">>>>>>> {labels.theirs}\n".encode() + b"".join(a[len(a) - tail :])
+    return eol.to_newline(out, eol.choose_newline(ours, theirs))
+
+
+def _block(lines: list[bytes]) -> bytes:
+    text = b"".join(lines)
+    return text + b"\n" if text and not text.endswith(b"\n") else text
+
+
+def _changed(b: _Base, t: FileEntry) -> bool:
+    """Whether the blueprint changed a file's content or mode since base."""
+    return _match(b, t.data) != 2 or b.mode not in (None, t.mode)
+
+
+def _mode(b: _Base, o: FileEntry, t: FileEntry) -> int:
+    """Ours' mode, unless the blueprint changed it (e.g. made a script executable)."""
+    if b.mode is None:  # fallback without modes: never drop an exec bit, add theirs
+        return o.mode | (t.mode & 0o111)
+    return t.mode if t.mode != b.mode else o.mode
+
+
+def _match(b: _Base, data: bytes) -> int:
+    """2: ``data`` is base byte for byte; 1: up to line endings; 0: changed."""
+    if b.data is not None:
+        return 2 if data == b.data else int(_same_text(data, b.data))
+    if digest(data) == b.sha:
+        return 2
+    crlf = eol.CRLF in data and b"\0" not in data
+    return int(crlf and digest(eol.to_lf(data)) == b.sha)
+
+
+def _same_text(a: bytes, b: bytes) -> bool:
+    if a == b:
+        return True
+    text = b"\r" in a + b and b"\0" not in a + b
+    return text and eol.to_lf(a) == eol.to_lf(b)
+
+
+def _with_eol_of(data: bytes, like: bytes) -> bytes:
+    """``data`` written with the line endings of ``like`` (a CRLF checkout)."""
+    if b"\0" in data:
+        return data
+    return eol.to_newline(eol.to_lf(data), eol.choose_newline(like, data))
+
+
+def _side_path(ctx: _Ctx, path: str) -> str:
+    side, n = path + SIDE_SUFFIX, 1
+    while side in ctx.taken:  # never overwrite a file of any side
+        side, n = f"{path}{SIDE_SUFFIX}.{n}", n + 1
+    return side
+
+
+def _merge_content(
+    driver: Driver,
+    base: bytes | None,
+    ours: bytes,
+    theirs: bytes,
+    labels: Labels,
+    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
+) -> ContentMerge:
+    # Imported on first merge: the drivers pull in ruamel.yaml and tomlkit,
+    # and importing synctool.merge (its types, for `check`) must stay cheap.
+    from synctool.merge.drivers import merge_content
+
+    return merge_content(driver, base, ours, theirs, labels, identity_keys)
