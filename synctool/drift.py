@@ -54,6 +54,14 @@ def declared_vs_applied(declared: Declared, lock: Lock) -> Iterator[Finding]:
         )
 
 
+def _key_line(doc: object, key: str) -> int | None:
+    """1-based line of ``key`` in a round-trip YAML mapping, if known."""
+    try:
+        return int(doc.lc.key(key)[0]) + 1  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
 def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
     listed = set(files.paths())
     for path, locked in sorted(lock.files.items()):
@@ -69,7 +77,7 @@ def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
                 "blueprint-managed file is missing",
                 "restore it with `synctool check --fix` (or `git checkout`)",
             )
-        elif hashlib.sha256(data).hexdigest() != locked.sha256:
+        elif not _same(data, locked.sha256):
             yield Finding(
                 "managed-drift",
                 "error",
@@ -80,11 +88,26 @@ def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
             )
 
 
+def _same(data: bytes, sha: str) -> bool:
+    """The locked content, byte for byte or as a CRLF checkout of it."""
+    if hashlib.sha256(data).hexdigest() == sha:
+        return True
+    return (
+        b"\r\n" in data
+        and hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() == sha
+    )
+
+
 def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
     """Markers left by a sync in blueprint files, and binary side files."""
     listed = set(files.paths())
-    for path in sorted(listed):
-        if path.endswith(SIDE_SUFFIX) and path.removesuffix(SIDE_SUFFIX) in lock.files:
+    # Side files are written by sync and usually not staged yet: look on disk.
+    sides = {p for p in listed if p.endswith(SIDE_SUFFIX)}
+    sides |= {
+        p + SIDE_SUFFIX for p in lock.files if files.read(p + SIDE_SUFFIX) is not None
+    }
+    for path in sorted(sides):
+        if path.removesuffix(SIDE_SUFFIX) in lock.files:
             yield Finding(
                 "conflict",
                 "error",

@@ -7,8 +7,10 @@ synctool's alone: sorted, one line per file, stable from run to run.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -25,6 +27,7 @@ LOCK = ".synctool.lock"
 LOCK_VERSION = 1
 BUNDLED = "bundled"
 _CLASSES = ("managed", "merged", "seeded")
+_DATE = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
 
 
 class Declared(NamedTuple):
@@ -85,6 +88,21 @@ def _load(path: Path) -> Any:
         ) from None
     except YAMLError as exc:
         raise InputError(f"{path.name}: malformed YAML: {exc}.") from None
+    except ValueError as exc:  # ruamel builds dates while loading: 2027-02-30
+        where = _bad_date_line(text)
+        raise InputError(
+            f"{path.name}{where}: invalid value: {exc}.", "Fix the date (YYYY-MM-DD)."
+        ) from None
+
+
+def _bad_date_line(text: str) -> str:
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _DATE.finditer(line):
+            try:
+                dt.date.fromisoformat(match.group(0))
+            except ValueError:
+                return f":{number}"
+    return ""
 
 
 def _line(doc: Any, key: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from synctool import __version__
 from synctool.rules import Finding
@@ -113,7 +114,7 @@ def as_sarif(result: CheckResult) -> dict[str, Any]:
         }
         location: dict[str, Any] = {
             "artifactLocation": {
-                "uri": f.path or ".synctool.yml",
+                "uri": quote(f.path or ".synctool.yml"),
                 "uriBaseId": "%SRCROOT%",
             }
         }

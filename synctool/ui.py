@@ -28,6 +28,7 @@ _THEME = Theme(
         "skip": "magenta",
         "rename": "blue",
         "keep": "dim",
+        "restore": "yellow",
         "error": "bold red",
         "warning": "yellow",
         "hint": "dim",
@@ -63,13 +64,17 @@ def is_verbose() -> bool:
     return _State.verbose
 
 
-def action(verb: str, path: str, detail: str = "") -> None:
-    """One line of the action gutter: ``  create  app/main.py``."""
+def action(verb: str, path: str, detail: str = "", *, stderr: bool = False) -> None:
+    """One line of the action gutter: ``  create  app/main.py``.
+
+    ``stderr`` keeps stdout clean when it carries JSON or SARIF.
+    """
     if _State.quiet:
         return
     style = verb if verb in _THEME.styles else "none"
     tail = f"  [hint]{escape(detail)}[/]" if detail else ""
-    _State.out.print(f"[{style}]{verb:>10}[/]  {escape(path)}{tail}")
+    console = _State.err if stderr else _State.out
+    console.print(f"[{style}]{verb:>10}[/]  {escape(path)}{tail}")
 
 
 def info(message: str) -> None:

@@ -684,12 +684,6 @@ def test_deleted_managed_file_is_missing(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="managed drift hashes the working tree's raw bytes: a CRLF checkout "
-    "(core.autocrlf=true, Git for Windows' default) that git itself reports as "
-    "unmodified is reported as managed-drift",
-)
 def test_crlf_checkout_of_a_managed_file_is_not_drift(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -771,12 +765,6 @@ def test_staged_blueprint_side_file_is_a_conflict(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync writes <file>.blueprint untracked and check lists only tracked or "
-    "staged files, so the side file of an unresolved binary conflict is never "
-    "reported and `git commit -a` goes through",
-)
 def test_side_file_left_by_sync_is_a_conflict(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -1115,13 +1103,6 @@ def test_malformed_local_rule_exits_2_naming_file_and_line(
     assert snapshot(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an impossible unquoted date in .synctool.yml (`expires: 2027-02-30`) "
-    "crashes: ruamel's timestamp constructor raises ValueError, which "
-    "model._load does not catch (exit 3, 'internal error: ValueError: day is out "
-    "of range for month') instead of exit 2 naming .synctool.yml and the line",
-)
 def test_impossible_waiver_date_exits_2(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -1246,12 +1227,6 @@ def test_fix_leaves_rule_findings_to_people(
     assert (svc / "Dockerfile").read_text() == NO_HEALTHCHECK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--fix prints its action lines ('create Makefile.local ...', "
-    "'restore Makefile ...') on stdout before the JSON document, so "
-    "`check --fix --format json` is not valid JSON",
-)
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
 def test_fix_with_machine_output_keeps_stdout_parseable(
     capsys: pytest.CaptureFixture[str], svc: Path, fmt: str
@@ -1262,11 +1237,6 @@ def test_fix_with_machine_output_keeps_stdout_parseable(
     json.loads(result.out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a second --fix overwrites <file>.local: the first uncommitted edit, "
-    "which only existed in Makefile.local, is lost",
-)
 def test_second_fix_does_not_discard_the_first_kept_edit(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -1507,12 +1477,6 @@ def test_sarif_subset_schema_rejects_broken_logs() -> None:
         assert not validator.is_valid(bad), bad
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SARIF artifactLocation.uri must be a URI reference (SARIF 3.4.3, RFC "
-    "3986); synctool writes the raw path, so 'docs/my key.pem' is not "
-    "percent-encoded ('docs/my%20key.pem')",
-)
 def test_sarif_uri_of_a_path_with_a_space_is_percent_encoded(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:

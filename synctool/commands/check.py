@@ -57,7 +57,7 @@ def run(opts: CheckOptions) -> int:
         from synctool.commands.fix import fix
 
         for verb, path, detail in fix(root, lock, files):
-            ui.action(verb, path, detail)
+            ui.action(verb, path, detail, stderr=opts.output != "text")
         files = ServiceFiles(root)
     result = check_service(
         root, declared, lock, files, online=opts.online, today=opts.today

@@ -58,9 +58,11 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
             continue
         current = files.read(path)
         if current is not None and _uncommitted(root, path, current):
-            keep = fsops.safe_target(root, path + LOCAL_SUFFIX)
-            fsops.write_entry(keep, entry._replace(data=current))
-            yield ("create", path + LOCAL_SUFFIX, "your uncommitted version, kept")
+            kept = _free_name(root, path + LOCAL_SUFFIX)
+            fsops.write_entry(
+                fsops.safe_target(root, kept), entry._replace(data=current)
+            )
+            yield ("create", kept, "your uncommitted version, kept")
         target = fsops.safe_target(root, path)
         if target.is_symlink():
             target.unlink()
@@ -70,6 +72,15 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
             path,
             "from the blueprint",
         )
+
+
+def _free_name(root: Path, wanted: str) -> str:
+    """``wanted``, or ``wanted.1``, ``wanted.2``...: never overwrite a kept copy."""
+    name, n = wanted, 0
+    while (root / name).exists() or (root / name).is_symlink():
+        n += 1
+        name = f"{wanted}.{n}"
+    return name
 
 
 def _uncommitted(root: Path, path: str, current: bytes) -> bool:
