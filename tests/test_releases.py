@@ -1,0 +1,65 @@
+"""The bundled blueprint's releases are frozen, so its services sync offline forever."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from synctool import releases, sources
+from tests.helpers import git, run_cli
+
+
+def test_current_bundled_release_is_frozen_unchanged() -> None:
+    version = sources.bundled_version()
+    frozen = releases.frozen_files(version)
+    assert frozen is not None, f"run `python -m synctool.releases freeze` for {version}"
+    current = releases.snapshot(sources.bundled_dir())
+    current.pop("VERSION", None)
+    assert frozen == current, (
+        f"blueprint/ differs from the frozen release {version}: bump blueprint/VERSION "
+        "and run `python -m synctool.releases freeze`"
+    )
+
+
+def test_freezing_again_with_other_content_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(releases, "STORE", tmp_path / "store")
+    (tmp_path / "bp").mkdir()
+    (tmp_path / "bp/copier.yml").write_text("name: {type: str, default: x}\n")
+    assert releases.freeze(tmp_path / "bp", "1.0.0") is True
+    assert releases.freeze(tmp_path / "bp", "1.0.0") is False
+    (tmp_path / "bp/copier.yml").write_text("name: {type: str, default: y}\n")
+    from synctool.errors import BlueprintError
+
+    with pytest.raises(BlueprintError, match="already frozen"):
+        releases.freeze(tmp_path / "bp", "1.0.0")
+
+
+def test_service_from_an_older_bundled_release_updates_offline(
+    capsys: pytest.CaptureFixture[str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service made by an older synctool (bundled 0.9.0) moves to 1.0.0."""
+    store = workdir / "store"
+    shutil.copytree(releases.STORE, store)
+    monkeypatch.setattr(releases, "STORE", store)
+    old = workdir / "old-blueprint"
+    shutil.copytree(sources.bundled_dir(), old)
+    makefile = old / "template/Makefile.jinja"
+    makefile.write_text(makefile.read_text().replace("\nlint:", "\nold-target:\n\t@true\n\nlint:", 1))
+    assert releases.freeze(old, "0.9.0")
+
+    result = run_cli(capsys, "init", "svc", "--defaults", "--ref", "0.9.0")
+    assert result.code == 0, result.err
+    svc = workdir / "svc"
+    assert "old-target:" in (svc / "Makefile").read_text()
+    assert "ref: 0.9.0\n" in (svc / ".synctool.yml").read_text()
+    readme = svc / "README.md"
+    readme.write_text(readme.read_text() + "\nOur own notes.\n")
+    git(svc, "commit", "-qam", "notes")
+
+    result = run_cli(capsys, "update", "svc")
+    assert result.code == 0, result.err
+    assert "old-target:" not in (svc / "Makefile").read_text()
+    assert (svc / "README.md").read_text().endswith("\nOur own notes.\n")
+    assert "ref: 1.0.0\n" in (svc / ".synctool.yml").read_text()
