@@ -28,13 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Kill points that are recoverable by design but not yet in fact: the step
 # name (as the journal reports it) -> the bug, precisely. Problems at other
 # steps fail the test; a listed bug that no longer shows fails it too.
-KNOWN_BUGS: dict[str, str] = {
-    "backup .synctool.yml": "with .synctool.yml moved into the journal and the "
-    "new one not yet written, `synctool sync` and `sync --abort` both exit 2 "
-    "'not a synctool service (no .synctool.yml)': commands/sync.run checks for "
-    ".synctool.yml before it looks for a pending journal, so the journal can "
-    "be neither finished nor rolled back",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 # argv: mode ("count" or "kill"), N, log file, then the synctool arguments.
 KILLER = """\

@@ -30,13 +30,14 @@ def run(opts: SyncOptions) -> int:
     root = opts.path.absolute()
     if opts.output not in ("text", "json"):
         raise InputError(f"unknown --format {opts.output!r}.", "Use text or json.")
-    if not (root / DECLARED).is_file():
+    # A pending journal first: a kill can leave .synctool.yml inside it.
+    if opts.abort:
+        return _abort(root)
+    if not (root / DECLARED).is_file() and not journal.pending(root):
         raise InputError(
             f"{root} is not a synctool service (no {DECLARED}).",
             "Run this in a service made by `synctool init`, or pass its path.",
         )
-    if opts.abort:
-        return _abort(root)
     if journal.pending(root):
         if opts.dry_run:
             raise InputError(
@@ -82,6 +83,8 @@ def _current(root: Path, target: syncer.Target) -> bool:
 
 
 def _abort(root: Path) -> int:
+    if not journal.pending(root) and not (root / DECLARED).is_file():
+        raise InputError(f"{root} is not a synctool service (no {DECLARED}).")
     if not journal.pending(root):
         if journal.journal_dir(root).exists():
             journal.roll_back(root)  # a stage that never started writing
