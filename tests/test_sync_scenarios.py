@@ -27,27 +27,12 @@ SYNCTOOL_FILES = (".synctool.yml", ".synctool.lock")
 JOURNAL = ".synctool-journal"
 
 # Scenarios that are right but fail today: name -> the bug, precisely.
-_MIXED_STEPS = (
-    "yaml driver: a sequence of mappings merges only by a key that every item on "
-    "every side has (union.unique_key); GitHub steps mix `uses`-only and "
-    "`name`-only items, so jobs.test.steps is 'items have no identity', the file "
-    "falls back to text and "
-)
 KNOWN_BUGS: dict[str, str] = {
-    "ci_step_appended_both_sides_same_place": _MIXED_STEPS
-    + "the two appended steps become a diff3 conflict (exit 1) instead of "
-    "checkout, Test, Upload coverage, Lint",
-    "ci_action_bumped_vs_step_added": _MIXED_STEPS
-    + "checkout@v4->v5 vs the appended Lint step is a diff3 conflict (exit 1) "
-    "instead of [checkout@v5, Lint]",
     "pyproject_tables_added_both_sides": "toml driver places [tool.mypy] right, "
     "but the blank line before ours' [tool.pytest.ini_options] moves to the end "
     "of the file: got 'strict = true\\n[tool.pytest.ini_options]\\naddopts = "
     "\"-q\"\\n\\n', want 'strict = true\\n\\n[tool.pytest.ini_options]\\n"
     'addopts = "-q"\\n\'',
-    "gitignore_appended_both_sides": "union driver writes the blueprint's new "
-    "lines before ours' (.coverage, htmlcov/, .env); git's merge-file --union / "
-    "merge=union keep ours first: .env, .coverage, htmlcov/",
 }
 
 

@@ -26,9 +26,9 @@ from synctool.merge.union import (
     ABSENT,
     Merged,
     Undecided,
+    identity_of,
     keyed_items,
     merge_keyed,
-    unique_key,
 )
 
 
@@ -150,12 +150,12 @@ class _Merger:
         key: Callable[[Any], Any]
         merge_item: Callable[[Any, Any, Any, Any], Any]
         if all(isinstance(x, dict) for x in items):
-            name = unique_key(sides, self.identity_keys)
-            if name is None:
+            identity = identity_of(sides, self.identity_keys)
+            if identity is None:
                 raise Undecided(f"{path}: array changed on both sides, no identity key")
 
             def key(x: Any) -> Any:
-                return canon(x[name])
+                return identity(x)
 
             def merge_item(k: Any, b: Any, o: Any, t: Any) -> Any:
                 return self.node(label(k), b, o, t)

@@ -38,14 +38,16 @@ def weave(
     *,
     orphans_first: bool,
     anchor: Callable[[K], bool] | None = None,
+    ours_added: Callable[[int], bool] | None = None,
 ) -> list[tuple[bool, int]]:
     """Ours' ``kept`` keys with theirs' ``added`` (indexes into ``theirs``) woven in.
 
     Each added key goes right after the nearest key before it in theirs that
     is already in the result (one placed just before counts, so a block
     keeps its order); ``anchor`` can rule keys out as places to attach to
-    (blank lines). With none, it goes first or last. Returns (from_theirs,
-    index) pairs.
+    (blank lines). With none, it goes first or last. ``ours_added`` marks
+    ours' own additions: theirs' block then goes after ours' additions at the
+    same place, as git's union merge does. Returns (from_theirs, index) pairs.
     """
     out = [(False, i) for i in range(len(kept))]
     first: dict[K, int] = {}
@@ -61,7 +63,18 @@ def weave(
             key = theirs[jj]
             if key in first and (anchor is None or anchor(key)):
                 at = out.index((False, first[key])) + 1
+                while (
+                    ours_added
+                    and at < len(out)
+                    and not out[at][0]
+                    and ours_added(out[at][1])
+                ):
+                    at += 1
                 break
+        else:
+            if ours_added and orphans_first:
+                while at < len(out) and not out[at][0] and ours_added(out[at][1]):
+                    at += 1
         out.insert(at, (True, j))
         placed.add(j)
     return out
@@ -137,7 +150,7 @@ def merge_union(base: bytes, ours: bytes, theirs: bytes) -> ContentMerge:
 
     Made for ignore files, where a line is a rule and order rarely matters:
     theirs' new lines keep theirs' order and go after the line they follow
-    in theirs (or at the end). Blank lines are layout, not rules: they are
+    in theirs, after any lines ours added there too (or at the end). Blank lines are layout, not rules: they are
     never removed, never anchors, and come along only inside a block of
     new rules.
     """
@@ -162,6 +175,7 @@ def merge_union(base: bytes, ours: bytes, theirs: bytes) -> ContentMerge:
         added,
         orphans_first=False,
         anchor=lambda key: bool(key.strip()),
+        ours_added=lambda i: _key(kept[i]) not in base_keys,
     )
     lines = [t[i] if new else kept[i] for new, i in woven]
     if lines == o:
@@ -179,15 +193,36 @@ def keyed_items(items: Sequence[V], key: Callable[[V], K]) -> list[tuple[K, V]] 
     return pairs if len({k for k, _ in pairs}) == len(pairs) else None
 
 
-def unique_key(sides: Sequence[Sequence[Any]], names: Sequence[str]) -> str | None:
-    """The first of ``names`` that every mapping on every side has, uniquely."""
+def identity_of(
+    sides: Sequence[Sequence[Any]], names: Sequence[str]
+) -> Callable[[Any], tuple[str, Hashable]] | None:
+    """How to tell the items of a list of mappings apart, or None.
+
+    Each item is known by the first of ``names`` it has (GitHub steps mix
+    `name`-only and `uses`-only items), and must be unique on its side. A
+    `uses` value is known without its `@version`: bumping an action's pin is
+    a change to that step, not a new step.
+    """
     if not all(isinstance(m, Mapping) for side in sides for m in side):
         return None
-    for name in names:
-        values = [[_hashable(m.get(name)) for m in side] for side in sides]
-        if all(None not in v and len(set(v)) == len(v) for v in values):
-            return name
-    return None
+
+    def identity(item: Any) -> tuple[str, Hashable]:
+        for name in names:
+            value = _hashable(item.get(name))
+            if value is not None:
+                if name == "uses" and isinstance(value, str):
+                    value = value.split("@", 1)[0]
+                return (name, value)
+        raise KeyError("no identity")
+
+    for side in sides:
+        try:
+            ids = [identity(m) for m in side]
+        except KeyError:
+            return None
+        if len(set(ids)) != len(ids):
+            return None
+    return identity
 
 
 def _hashable(value: Any) -> Hashable | None:

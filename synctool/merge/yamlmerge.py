@@ -29,9 +29,9 @@ from synctool.merge.union import (
     ABSENT,
     Merged,
     Undecided,
+    identity_of,
     keyed_items,
     merge_keyed,
-    unique_key,
 )
 
 Layout = tuple[int, int, int]  # mapping indent, sequence indent, dash offset
@@ -289,9 +289,9 @@ class _Merger:
 
     def sequence(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
         sides = [[] if base is ABSENT else list(base), list(ours), list(theirs)]
-        key = unique_key(sides, self.identity_keys)
-        if key is not None:
-            b, o, t = ([(canon(x[key]), x) for x in side] for side in sides)
+        identity = identity_of(sides, self.identity_keys)
+        if identity is not None:
+            b, o, t = ([(identity(x), x) for x in side] for side in sides)
             merged = merge_keyed(
                 b,
                 o,

@@ -119,7 +119,7 @@ def test_structural_drivers_see_lf_and_write_crlf() -> None:
 
 def test_union_driver_is_dispatched() -> None:
     got = merge_content("union", b"a\n", b"a\nmine\n", b"a\nnew\n", LABELS)
-    assert got == ContentMerge(b"a\nnew\nmine\n", 0, "union")
+    assert got == ContentMerge(b"a\nmine\nnew\n", 0, "union")
 
 
 def test_identity_keys_reach_the_yaml_driver() -> None:

@@ -8,7 +8,7 @@ from synctool.merge.union import (
     Undecided,
     merge_keyed,
     merge_union,
-    unique_key,
+    identity_of,
     weave,
 )
 
@@ -20,13 +20,19 @@ def union(base: str, ours: str, theirs: str) -> str:
     return got.data.decode()
 
 
-def test_theirs_block_goes_after_the_line_it_follows_in_theirs() -> None:
+def test_theirs_block_goes_after_ours_additions_at_the_same_place() -> None:
+    # As git's merge=union: ours' lines first, then theirs'.
     base = "__pycache__/\n*.pyc\n"
     ours = "__pycache__/\n*.pyc\n.env\n"
     theirs = "__pycache__/\n*.pyc\n\n# coverage\n.coverage\nhtmlcov/\n"
     assert union(base, ours, theirs) == (
-        "__pycache__/\n*.pyc\n\n# coverage\n.coverage\nhtmlcov/\n.env\n"
+        "__pycache__/\n*.pyc\n.env\n\n# coverage\n.coverage\nhtmlcov/\n"
     )
+
+
+def test_theirs_block_goes_after_the_line_it_follows_in_theirs() -> None:
+    base = "a\nb\nc\n"
+    assert union(base, "a\nb\nc\nmine\n", "a\nnew\nb\nc\n") == "a\nnew\nb\nc\nmine\n"
 
 
 def test_a_line_whose_predecessor_ours_removed_follows_an_earlier_one() -> None:
@@ -60,7 +66,7 @@ def test_blank_lines_are_layout_never_removed_nor_anchors() -> None:
 
 def test_final_newlines() -> None:
     assert union("a\n", "a", "a\nb\n") == "a\nb\n"
-    assert union("a\n", "a\nb", "a\nc\n") == "a\nc\nb"
+    assert union("a\n", "a\nb", "a\nc\n") == "a\nb\nc\n"
     assert union("a\nx\n", "a\nx", "a\nc\nx\n") == "a\nc\nx"
 
 
@@ -141,9 +147,21 @@ def test_both_added_items_merge_against_absent() -> None:
     assert seen == [ABSENT]
 
 
-def test_unique_key_needs_every_item_on_every_side() -> None:
+def test_items_are_known_by_the_first_identity_key_they_have() -> None:
+    steps = [{"uses": "actions/checkout@v4"}, {"name": "Test", "run": "pytest"}]
+    identity = identity_of([steps, steps], ["id", "name", "uses"])
+    assert identity is not None
+    assert [identity(s) for s in steps] == [
+        ("uses", "actions/checkout"),
+        ("name", "Test"),
+    ]
+    # a pin bump is the same step
+    assert identity({"uses": "actions/checkout@v5"}) == ("uses", "actions/checkout")
+
+
+def test_no_identity_when_an_item_has_none_or_ids_repeat() -> None:
     steps = [{"name": "A", "uses": "x"}, {"name": "B", "uses": "x"}]
-    assert unique_key([steps, steps], ["id", "uses", "name"]) == "name"
-    assert unique_key([steps, [{"uses": "y"}]], ["name"]) is None
-    assert unique_key([steps, ["scalar"]], ["name"]) is None
-    assert unique_key([[{"name": ["list"]}]], ["name"]) is None
+    assert identity_of([steps, [{"run": "make"}]], ["name", "uses"]) is None
+    assert identity_of([[{"name": "A"}, {"name": "A"}]], ["name"]) is None
+    assert identity_of([steps, ["scalar"]], ["name"]) is None
+    assert identity_of([[{"name": ["list"]}]], ["name"]) is None
