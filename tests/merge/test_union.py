@@ -6,9 +6,9 @@ from synctool.merge.union import (
     ABSENT,
     Merged,
     Undecided,
+    identity_of,
     merge_keyed,
     merge_union,
-    identity_of,
     weave,
 )
 
