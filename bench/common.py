@@ -23,10 +23,22 @@ ENV = {
 }
 
 
-def run(cmd: Sequence[str], cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(list(cmd), cwd=cwd, env=ENV, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+def run(
+    cmd: Sequence[str], cwd: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        list(cmd),
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     if check and proc.returncode != 0:
-        raise SystemExit(f"benchmark step failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}")
+        raise SystemExit(
+            f"benchmark step failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
@@ -36,7 +48,9 @@ def timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def median_of(runs: int, setup: Callable[[int], object], fn: Callable[[object], object]) -> tuple[float, list[float]]:
+def median_of(
+    runs: int, setup: Callable[[int], object], fn: Callable[[object], object]
+) -> tuple[float, list[float]]:
     """Median wall time of ``fn(setup(i))`` over ``runs`` runs (setup not timed)."""
     times = []
     for i in range(runs):
@@ -63,9 +77,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table (the README quotes these verbatim)."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    line = (
+        "| "
+        + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+        + " |"
+    )
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    body = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+        for r in cells
+    ]
     return "\n".join([line, sep, *body])
 
 

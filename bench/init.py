@@ -1,6 +1,6 @@
 """`synctool init --defaults` vs `copier copy --defaults` on the bundled blueprint.
 
-    python -m bench.init [--runs 5]
+python -m bench.init [--runs 5]
 """
 
 from __future__ import annotations
@@ -8,7 +8,16 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from bench.common import BUNDLED, copier_cmd, git_blueprint, median_of, run, synctool_cmd, table, tmpdir
+from bench.common import (
+    BUNDLED,
+    copier_cmd,
+    git_blueprint,
+    median_of,
+    run,
+    synctool_cmd,
+    table,
+    tmpdir,
+)
 
 
 def main() -> None:
@@ -27,14 +36,40 @@ def main() -> None:
 
     results = {}
     for name, cmd in {
-        "synctool init --defaults": lambda d: run([*synctool_cmd(), "init", str(d), "--blueprint", str(bp), "--defaults", "--no-git", "-q"]),
-        "copier copy --defaults": lambda d: run([*copier_cmd(), "copy", "--defaults", "--quiet", str(bp), str(d)]),
-        "synctool init --defaults (+ git init and commit)": lambda d: run([*synctool_cmd(), "init", str(d), "--blueprint", str(bp), "--defaults", "-q"]),
+        "synctool init --defaults": lambda d: run(
+            [
+                *synctool_cmd(),
+                "init",
+                str(d),
+                "--blueprint",
+                str(bp),
+                "--defaults",
+                "--no-git",
+                "-q",
+            ]
+        ),
+        "copier copy --defaults": lambda d: run(
+            [*copier_cmd(), "copy", "--defaults", "--quiet", str(bp), str(d)]
+        ),
+        "synctool init --defaults (+ git init and commit)": lambda d: run(
+            [
+                *synctool_cmd(),
+                "init",
+                str(d),
+                "--blueprint",
+                str(bp),
+                "--defaults",
+                "-q",
+            ]
+        ),
     }.items():
         med, times = median_of(args.runs, fresh, cmd)
         results[name] = (med, times)
     base = results["copier copy --defaults"][0]
-    rows = [(name, f"{med:.3f}", f"{med / base:.2f}x", " ".join(f"{t:.3f}" for t in times)) for name, (med, times) in results.items()]
+    rows = [
+        (name, f"{med:.3f}", f"{med / base:.2f}x", " ".join(f"{t:.3f}" for t in times))
+        for name, (med, times) in results.items()
+    ]
     print(table(["command", "median s", "vs copier", "runs (s)"], rows))
     shutil.rmtree(work, ignore_errors=True)
 

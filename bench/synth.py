@@ -25,7 +25,12 @@ ANSWERS = "# Changes here will be overwritten by Copier\n{{ _copier_answers|to_n
 
 
 def _module(i: int, version: int) -> str:
-    lines = [f'"""Module {i} of {{{{ service_name }}}}."""', "", "from __future__ import annotations", ""]
+    lines = [
+        f'"""Module {i} of {{{{ service_name }}}}."""',
+        "",
+        "from __future__ import annotations",
+        "",
+    ]
     for j in range(30):
         lines.append(f"def handler_{j}(value: int) -> int:")
         bump = f" + {version}" if (version == 2 and j == 15 and i % 10 == 0) else ""
@@ -86,7 +91,13 @@ def release_v2(root: Path, n: int) -> None:
 def customise(service: Path, seed: int = 1) -> None:
     """User edits on ~10% of files: a line appended, a config key changed."""
     rng = random.Random(seed)
-    files = sorted(p for p in service.rglob("*") if p.is_file() and ".git" not in p.parts and not p.name.startswith((".copier", ".synctool")))
+    files = sorted(
+        p
+        for p in service.rglob("*")
+        if p.is_file()
+        and ".git" not in p.parts
+        and not p.name.startswith((".copier", ".synctool"))
+    )
     for path in rng.sample(files, max(1, len(files) // 10)):
         text = path.read_text()
         if path.suffix == ".yml":

@@ -25,7 +25,18 @@ def _prepare(work: Path, n: int) -> tuple[Path, Path, Path]:
     run([*synctool_cmd(), "init", str(st), "--blueprint", str(bp), "--defaults", "-q"])
     synth.customise(st)
     cp = work / "svc-copier"
-    run([*copier_cmd(), "copy", "--defaults", "--quiet", "--vcs-ref", "v1.0.0", str(bp), str(cp)])
+    run(
+        [
+            *copier_cmd(),
+            "copy",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "v1.0.0",
+            str(bp),
+            str(cp),
+        ]
+    )
     run(["git", "init", "-q", "-b", "main"], cwd=cp)
     run(["git", "add", "-A"], cwd=cp)
     run(["git", "commit", "-qm", "init"], cwd=cp)
@@ -58,16 +69,58 @@ def main() -> None:
         env_cache = {"XDG_CACHE_HOME": str(cache)}
         ENV.update(env_cache)
         os.environ.update(env_cache)
-        cmd_st = lambda d: run([*synctool_cmd(), "update", str(d), "--to", "v2.0.0", "-q"], check=False)  # noqa: E731
-        cmd_cp = lambda d: run([*copier_cmd(), "update", "--defaults", "--skip-answered", "--quiet", "--conflict", "inline", "--vcs-ref", "v2.0.0", str(d)], cwd=d, check=False)  # noqa: E731
+        cmd_st = lambda d: run(
+            [*synctool_cmd(), "update", str(d), "--to", "v2.0.0", "-q"], check=False
+        )  # noqa: E731
+        cmd_cp = lambda d: run(
+            [
+                *copier_cmd(),
+                "update",
+                "--defaults",
+                "--skip-answered",
+                "--quiet",
+                "--conflict",
+                "inline",
+                "--vcs-ref",
+                "v2.0.0",
+                str(d),
+            ],
+            cwd=d,
+            check=False,
+        )  # noqa: E731
         copier_med, _ = median_of(args.runs, lambda i: copy(cp, i), cmd_cp)
         cold_med, _ = median_of(args.runs, st_cold, cmd_st)
         cmd_st(copy(st, 99))  # fill the cache
         warm_med, _ = median_of(args.runs, lambda i: copy(st, i), cmd_st)
-        files = sum(1 for p in (st / "").rglob("*") if p.is_file() and ".git" not in p.parts)
-        rows.append((n, files, f"{copier_med:.2f}", f"{cold_med:.2f}", f"{cold_med / copier_med:.2f}x", f"{warm_med:.2f}", f"{warm_med / copier_med:.2f}x"))
+        files = sum(
+            1 for p in (st / "").rglob("*") if p.is_file() and ".git" not in p.parts
+        )
+        rows.append(
+            (
+                n,
+                files,
+                f"{copier_med:.2f}",
+                f"{cold_med:.2f}",
+                f"{cold_med / copier_med:.2f}x",
+                f"{warm_med:.2f}",
+                f"{warm_med / copier_med:.2f}x",
+            )
+        )
         shutil.rmtree(work, ignore_errors=True)
-    print(table(["blueprint files", "service files", "copier update s", "synctool cold s", "cold ratio", "synctool warm s", "warm ratio"], rows))
+    print(
+        table(
+            [
+                "blueprint files",
+                "service files",
+                "copier update s",
+                "synctool cold s",
+                "cold ratio",
+                "synctool warm s",
+                "warm ratio",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

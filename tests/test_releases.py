@@ -23,7 +23,9 @@ def test_current_bundled_release_is_frozen_unchanged() -> None:
     )
 
 
-def test_freezing_again_with_other_content_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_freezing_again_with_other_content_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(releases, "STORE", tmp_path / "store")
     (tmp_path / "bp").mkdir()
     (tmp_path / "bp/copier.yml").write_text("name: {type: str, default: x}\n")
@@ -46,7 +48,9 @@ def test_service_from_an_older_bundled_release_updates_offline(
     old = workdir / "old-blueprint"
     shutil.copytree(sources.bundled_dir(), old)
     makefile = old / "template/Makefile.jinja"
-    makefile.write_text(makefile.read_text().replace("\nlint:", "\nold-target:\n\t@true\n\nlint:", 1))
+    makefile.write_text(
+        makefile.read_text().replace("\nlint:", "\nold-target:\n\t@true\n\nlint:", 1)
+    )
     assert releases.freeze(old, "0.9.0")
 
     result = run_cli(capsys, "init", "svc", "--defaults", "--ref", "0.9.0")
