@@ -27,13 +27,7 @@ SYNCTOOL_FILES = (".synctool.yml", ".synctool.lock")
 JOURNAL = ".synctool-journal"
 
 # Scenarios that are right but fail today: name -> the bug, precisely.
-KNOWN_BUGS: dict[str, str] = {
-    "pyproject_tables_added_both_sides": "toml driver places [tool.mypy] right, "
-    "but the blank line before ours' [tool.pytest.ini_options] moves to the end "
-    "of the file: got 'strict = true\\n[tool.pytest.ini_options]\\naddopts = "
-    "\"-q\"\\n\\n', want 'strict = true\\n\\n[tool.pytest.ini_options]\\n"
-    'addopts = "-q"\\n\'',
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def build_service(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -245,6 +246,39 @@ def _reads_as(text: str, want: Any) -> bool:
         return False
 
 
+_HEADER = re.compile(r"^\s*\[\[?[^\]]+\]\]?\s*(#.*)?$")
+
+
+def _tidy_blank_lines(out: str, ours: str, theirs: str) -> str:
+    """Put back the blank line before a table header that had one.
+
+    tomlkit keeps the blank line before a table as the trailing whitespace of
+    the table above it, so inserting a table there moves the blank line to
+    the wrong side of the new one. Headers that had a blank line before them
+    in ours or theirs get it back, and the file ends as ours does.
+    """
+    spaced: set[str] = set()
+    for text in (ours, theirs):
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if i and _HEADER.match(line) and not lines[i - 1].strip():
+                spaced.add(line.strip())
+    result: list[str] = []
+    for line in out.splitlines():
+        if (
+            _HEADER.match(line)
+            and line.strip() in spaced
+            and result
+            and result[-1].strip()
+        ):
+            result.append("")
+        result.append(line)
+    while result and not result[-1].strip():
+        result.pop()
+    trailing = len(ours) - len(ours.rstrip("\n"))
+    return "\n".join(result) + "\n" * max(trailing, 1 if result else 0)
+
+
 def merge_toml(
     base: bytes,
     ours: bytes,
@@ -265,6 +299,7 @@ def merge_toml(
             out = tomlkit.dumps(merged)
         except Exception as exc:  # a tree tomlkit cannot write is undecided too
             raise Undecided("the merged document cannot be written") from exc
+        out = _tidy_blank_lines(out, sides[1], sides[2])
         if not _reads_as(out, want):
             raise Undecided("the merged document does not write back faithfully")
     except UnicodeDecodeError:
