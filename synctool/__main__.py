@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from synctool.cli import main
+from synctool.entry import main
 
 if __name__ == "__main__":
     main()

@@ -160,9 +160,29 @@ def dump_declared(blueprint: str, ref: str | None, answers: Mapping[str, Any]) -
     return buf.getvalue()
 
 
+def _load_fast(path: Path) -> Any:
+    """The lock is machine-written and read on every commit: load it fast."""
+    from synctool import fastyaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path.name} not found in {path.parent}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read: {exc}.") from None
+    try:
+        return fastyaml.load(text)
+    except fastyaml.FastYAMLError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise InputError(
+            f"{path.name}{where}: malformed YAML: {exc.problem}.",
+            "synctool writes this file; restore it from git history.",
+        ) from None
+
+
 def load_lock(root: Path) -> Lock:
     path = root / LOCK
-    doc = _load(path)
+    doc = _load_fast(path)
     if not isinstance(doc, Mapping):
         raise InputError(
             f"{LOCK}: not a synctool lock.", "Restore it from git history."

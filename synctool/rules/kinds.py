@@ -109,6 +109,7 @@ class _Reader:
         self._files = files
         self._text: dict[str, tuple[bool, str | None]] = {}  # (readable, text)
         self._yaml: dict[str, list[object] | Finding] = {}
+        self._yaml_rt: dict[str, list[object] | Finding] = {}
         self._loader = YAML(typ="rt")
 
     def _read(self, path: str) -> tuple[bool, str | None]:
@@ -127,18 +128,26 @@ class _Reader:
         """Decoded text with LF line ends; None if unreadable or not UTF-8."""
         return self._read(path)[1]
 
-    def yaml(self, path: str) -> list[object] | Finding | None:
+    def yaml(self, path: str, *, lines: bool = False) -> list[object] | Finding | None:
         """The file's documents, a parse-error Finding (rule id blank), or None
-        when the file cannot be read."""
-        if path not in self._yaml:
+        when the file cannot be read.
+
+        Without ``lines`` a fast loader gives plain data (no positions); a
+        rule that finds something asks again with ``lines`` for round-trip
+        nodes that know their line. Most files pass, so most are read fast.
+        """
+        cache = self._yaml_rt if lines else self._yaml
+        if path not in cache:
             readable, text = self._read(path)
             if not readable:
                 return None
             if text is None:
-                self._yaml[path] = _parse_error(path, None, "not valid UTF-8")
+                cache[path] = _parse_error(path, None, "not valid UTF-8")
+            elif lines:
+                cache[path] = self._load(path, text)
             else:
-                self._yaml[path] = self._load(path, text)
-        return self._yaml[path]
+                cache[path] = _load_fast(path, text)
+        return cache[path]
 
     def _load(self, path: str, text: str) -> list[object] | Finding:
         try:
@@ -196,12 +205,35 @@ def _evaluate_rule(
             if text is not None:  # unreadable or binary: not a text file
                 yield from _text_rule(rule, check, path, text)
         elif isinstance(check, YamlCheck):
-            docs = reader.yaml(path)
-            if isinstance(docs, Finding):
-                yield docs._replace(rule=rule.id, severity=rule.severity)
-            elif docs is not None:
-                for doc in docs:
-                    yield from _yaml_rule(rule, check, path, doc)
+            yield from _yaml_file(rule, check, path, reader)
+
+
+def _yaml_file(
+    rule: Rule, check: YamlCheck, path: str, reader: _Reader
+) -> Iterator[Finding]:
+    docs = reader.yaml(path)
+    if isinstance(docs, Finding):
+        docs = reader.yaml(path, lines=True)  # the round-trip loader names the line
+        if isinstance(docs, Finding):
+            yield docs._replace(rule=rule.id, severity=rule.severity)
+            return
+    if docs is None:
+        return
+    if not any(next(_yaml_rule(rule, check, path, doc), None) for doc in docs):
+        return
+    # Something failed: evaluate again on round-trip nodes, which know lines.
+    exact = reader.yaml(path, lines=True)
+    for doc in exact if isinstance(exact, list) else docs:
+        yield from _yaml_rule(rule, check, path, doc)
+
+
+def _load_fast(path: str, text: str) -> list[object] | Finding:
+    from synctool import fastyaml
+
+    try:
+        return fastyaml.load_all(text)
+    except fastyaml.FastYAMLError as exc:
+        return _parse_error(path, exc.line, exc.problem)
 
 
 def _finding(
