@@ -91,7 +91,7 @@ def render(
             ):
                 warnings.simplefilter("always")
                 _check_types(worker.template.questions_data, data)
-                _memoize_compiles(worker)
+                _speed_up(worker)
                 worker.run_copy()
                 if missing:
                     raise _MissingAnswers
@@ -171,15 +171,59 @@ def _quiet_copier() -> Iterator[None]:
         sys.stderr = saved
 
 
-def _memoize_compiles(worker: Worker) -> None:
-    """Compile each distinct template string once per render.
+def _speed_up(worker: Worker) -> None:
+    """Skip work copier repeats per file that a staging render never needs.
 
-    copier compiles every path component ("src", "tests", ...) as a Jinja
-    template, for every file: most of a render's time on a large template.
-    A compiled template holds no render state, so reusing it is safe.
+    - copier compiles every path component ("src", "tests", ...) as a Jinja
+      template, for every file: compile each distinct string once (a compiled
+      template holds no render state), and skip rendering a component that
+      has no Jinja delimiter at all;
+    - it builds the whole render context again per path component and file:
+      during the render phase the answers are fixed, so build it once;
+    - it runs `git config core.fileMode` per file to fix the destination's
+      git index: the staging folder is never a repository.
+    Each patch is on this worker instance only, and skipped if copier's
+    internals moved (then it is merely slower).
     """
     env = worker.jinja_env
     env.from_string = functools.lru_cache(maxsize=4096)(env.from_string)  # type: ignore[method-assign,assignment]
+    if hasattr(worker, "_sync_git_index_executable_bit"):
+        worker._sync_git_index_executable_bit = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    render_string = getattr(worker, "_render_string", None)
+    if render_string is not None:
+        # A path component without any Jinja delimiter renders to itself.
+        markers = [
+            m
+            for m in (
+                env.block_start_string,
+                env.variable_start_string,
+                env.comment_start_string,
+                env.line_statement_prefix,
+                env.line_comment_prefix,
+            )
+            if m
+        ]
+
+        def render_plain_fast(string: str, extra_context: Any = None) -> str:
+            if not any(marker in string for marker in markers):
+                return string
+            return str(render_string(string, extra_context=extra_context))
+
+        worker._render_string = render_plain_fast  # type: ignore[method-assign]
+    render_template = getattr(worker, "_render_template", None)
+    build_context = getattr(worker, "_render_context", None)
+    if render_template is None or build_context is None:
+        return
+
+    def render_with_fixed_context() -> None:
+        context = build_context()
+        worker._render_context = lambda: dict(context)  # type: ignore[method-assign]
+        try:
+            render_template()
+        finally:
+            worker._render_context = build_context  # type: ignore[method-assign]
+
+    worker._render_template = render_with_fixed_context  # type: ignore[method-assign]
 
 
 _CASTS: dict[str, Callable[[str], object]] = {"int": int, "float": float}
