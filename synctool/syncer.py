@@ -8,9 +8,12 @@ its inputs (renders, files) and turns its plan into file writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from synctool import __version__, policy, sources, worktree
 from synctool.errors import BlueprintError, InputError
@@ -29,6 +32,8 @@ from synctool.model import (
 )
 from synctool.render import Rendered, answers_digest
 from synctool.rendercache import cached_render
+
+_T = TypeVar("_T")
 
 
 class Target(NamedTuple):
@@ -69,15 +74,16 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
     source = sources.at_version(
         sources.resolve_source(target.declared.blueprint, root), ref
     )
-    theirs = cached_render(
-        source,
-        ref,
-        target.answers,
-        defaults=not interactive,
-        interactive=interactive,
-        trust=trust,
-    )
-    base, note = _render_base(root, previous, source, trust=trust)
+    with _background(_render_base, root, previous, source, trust) as base_job:
+        theirs = cached_render(
+            source,
+            ref,
+            target.answers,
+            defaults=not interactive,
+            interactive=interactive,
+            trust=trust,
+        )
+        base, note = base_job()
     applied = policy.from_raw(
         policy.parse_policy_text(
             theirs.policy_text, source=f"{source.recorded}/synctool.yml"
@@ -123,8 +129,29 @@ def _label(version: str | None, ref: str | None, commit: str) -> str:
     return version or ref or commit[:12]
 
 
+@contextmanager
+def _background(fn: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]:
+    """Run ``fn(*args)`` in a forked process while the caller works; yield a
+    function that waits for its result (or runs it here without fork).
+
+    The two renders of a sync (base and theirs) are independent and each is
+    mostly CPU: on two cores they take the time of one.
+    """
+    if (
+        os.cpu_count() or 1
+    ) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: fn(*args)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        future = pool.submit(fn, *args)
+        yield future.result
+
+
 def _render_base(
-    root: Path, previous: Lock, current: sources.Source, *, trust: bool
+    root: Path, previous: Lock, current: sources.Source, trust: bool
 ) -> tuple[Rendered | None, str]:
     """The applied version, rendered again; or None and why (then: fallback)."""
     try:
