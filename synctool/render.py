@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import FileEntry
+from synctool.tasks import TemplateCode
 
 if TYPE_CHECKING:
     from copier._main import Worker
@@ -41,6 +42,7 @@ class Rendered(NamedTuple):
     version: str | None  # PEP 440 version copier read from the ref's tag, if any
     policy_text: str | None  # the blueprint's synctool.yml, rendered with answers
     warnings: tuple[str, ...]
+    code: TemplateCode = TemplateCode()  # its _tasks and _migrations, not run here
 
 
 def answers_digest(answers: Mapping[str, Any]) -> str:
@@ -56,14 +58,13 @@ def render(
     defaults: bool,
     interactive: bool,
     trust: bool,
-    run_tasks: bool = False,
     folder_commit: Callable[[Path], str] | None = None,
 ) -> Rendered:
     """Render ``src`` at ``ref`` with ``data`` and return the tree in memory.
 
-    Tasks run (in the staging folder, before anything reaches the service)
-    only with ``run_tasks`` and ``trust``. ``interactive`` lets copier prompt
-    on the terminal for unanswered questions; otherwise every question without an answer (and, unless
+    The blueprint's tasks and migrations are returned, never run here.
+    ``interactive`` lets copier prompt on the terminal for unanswered
+    questions; otherwise every question without an answer (and, unless
     ``defaults``, every question at all) is an error that names them all.
     """
     from copier._main import Worker  # lazy: `synctool check` must never pay for copier
@@ -83,7 +84,7 @@ def render(
                     data=dict(data),
                     defaults=defaults,
                     unsafe=trust,
-                    skip_tasks=not run_tasks,
+                    skip_tasks=True,  # synctool runs them in the service (synctool.tasks)
                     quiet=True,
                     cleanup_on_error=False,
                     overwrite=True,
@@ -101,6 +102,7 @@ def render(
                     folder_commit or _folder_digest
                 )(Path(worker.template.local_abspath))
                 version = worker.template.version
+                code = _template_code(worker)
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
                 if not worker.template.subdirectory:
@@ -121,6 +123,7 @@ def render(
             version=str(version) if version is not None else None,
             policy_text=policy_text,
             warnings=notes,
+            code=code,
         )
 
 
@@ -253,6 +256,15 @@ def _answers(worker: Worker) -> dict[str, Any]:
         for key, value in worker.answers.combined.items()
         if key in questions and key not in hidden and not str(key).startswith("_")
     }
+
+
+def _template_code(worker: Worker) -> TemplateCode:
+    config = worker.template.config_data
+    return TemplateCode(
+        tasks=tuple(config.get("tasks") or ()),
+        migrations=tuple(config.get("migrations") or ()),
+        envops=dict(config.get("envops") or {}),
+    )
 
 
 def _policy_text(worker: Worker, answers: Mapping[str, Any]) -> str | None:

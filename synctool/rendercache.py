@@ -24,8 +24,9 @@ from synctool.errors import GitError
 from synctool.merge.types import FileEntry
 from synctool.render import Rendered, render
 from synctool.sources import Source
+from synctool.tasks import TemplateCode
 
-_FORMAT = 1
+_FORMAT = 2
 _META = "__synctool_render__.json"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -105,7 +106,13 @@ def _load(path: Path) -> Rendered | None:
         version=meta["version"],
         policy_text=meta["policy_text"],
         warnings=(),
+        code=_code(meta["code"]),
     )
+
+
+def _code(raw: list[Any]) -> TemplateCode:
+    tasks, migrations, envops = raw
+    return TemplateCode(tuple(tasks), tuple(migrations), dict(envops))
 
 
 def _store(path: Path, rendered: Rendered) -> None:
@@ -116,6 +123,11 @@ def _store(path: Path, rendered: Rendered) -> None:
         "version": rendered.version,
         "policy_text": rendered.policy_text,
         "modes": {rel: entry.mode for rel, entry in rendered.tree.items()},
+        "code": [
+            list(rendered.code.tasks),
+            list(rendered.code.migrations),
+            dict(rendered.code.envops),
+        ],
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

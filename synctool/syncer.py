@@ -32,6 +32,7 @@ from synctool.model import (
 )
 from synctool.render import Rendered, answers_digest
 from synctool.rendercache import cached_render
+from synctool.tasks import TemplateCode
 
 _T = TypeVar("_T")
 
@@ -54,6 +55,7 @@ class Prepared(NamedTuple):
     noop: bool
     ours: Mapping[str, FileEntry]  # the working tree as read (for diffs)
     root: Path
+    code: TemplateCode = TemplateCode()  # the declared version's tasks/migrations
 
 
 def is_current(previous: Lock, target: Target) -> bool:
@@ -122,7 +124,7 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
         declared_ref = ref if target.rewrite_declared else target.declared.ref
         text = redeclare(target.declared, declared_ref, theirs.answers)
         writes[DECLARED] = FileEntry(text.encode())
-    return Prepared(plan, lock, previous, writes, note, False, ours, root)
+    return Prepared(plan, lock, previous, writes, note, False, ours, root, theirs.code)
 
 
 def _label(version: str | None, ref: str | None, commit: str) -> str:

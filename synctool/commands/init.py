@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import __version__, fsops, git, policy, sources, ui
-from synctool.errors import EXIT_OK, InputError
+from synctool import __version__, fsops, git, policy, sources, tasks, ui
+from synctool.errors import EXIT_OK, BlueprintError, InputError
 from synctool.merge.types import FileEntry
 from synctool.model import (
     DECLARED,
@@ -47,8 +47,13 @@ def run(opts: InitOptions) -> int:
         defaults=opts.defaults,
         interactive=opts.interactive,
         trust=opts.trust,
-        run_tasks=True,
     )
+    steps = tasks.task_steps(rendered.code)
+    if steps and not opts.trust:
+        raise BlueprintError(
+            f"the blueprint {source.recorded} runs code on your machine ({len(steps)} task(s)).",
+            "Re-run with --trust if you trust it.",
+        )
     for note in rendered.warnings:
         ui.warning(note)
     policy_raw = policy.parse_policy_text(
@@ -77,6 +82,8 @@ def run(opts: InitOptions) -> int:
     ours[LOCK] = FileEntry(dump_lock(lock).encode())
     actions = _write(dest, ours)
 
+    for command in tasks.run_steps(steps, dest, rendered.answers, rendered.code):
+        ui.action("run", command, "blueprint task")
     make_repo = opts.git and git.toplevel(dest) is None
     label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
     commit = (

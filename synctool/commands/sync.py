@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import journal, sources, syncer, ui, worktree
-from synctool.errors import EXIT_FINDINGS, EXIT_OK, GitError, InputError
+from synctool import journal, sources, syncer, tasks, ui, worktree
+from synctool.errors import EXIT_FINDINGS, EXIT_OK, BlueprintError, GitError, InputError
 from synctool.merge.plan import PlanEntry
 from synctool.model import DECLARED, LOCK, Lock, load_declared, load_lock
 
@@ -58,8 +58,11 @@ def run(opts: SyncOptions) -> int:
     prepared = syncer.prepare(
         root, target, trust=opts.trust, interactive=opts.interactive
     )
+    before, after = _template_code(prepared, trust=opts.trust)
     if not opts.dry_run and not prepared.noop:
+        _run(before, prepared, "blueprint migration (before)")
         journal.apply(root, prepared.writes)
+        _run(after, prepared, "blueprint migration/task")
     _report(prepared, opts)
     return EXIT_FINDINGS if prepared.plan.conflicts else EXIT_OK
 
@@ -75,6 +78,30 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         return syncer.Target(declared, ref, answers, rewrite_declared=changed)
     ref = sources.resolve_ref(source, declared.ref)
     return syncer.Target(declared, ref, declared.answers, rewrite_declared=False)
+
+
+def _template_code(
+    prepared: syncer.Prepared, *, trust: bool
+) -> tuple[list[tasks.Step], list[tasks.Step]]:
+    """The blueprint code this sync would run: refused without --trust."""
+    if prepared.noop:
+        return [], []
+    code, old, new = prepared.code, prepared.previous.version, prepared.lock.version
+    before = tasks.migration_steps(code, "before", old, new)
+    after = tasks.migration_steps(code, "after", old, new) + tasks.task_steps(code)
+    if (before or after) and not trust:
+        raise BlueprintError(
+            f"blueprint {new or prepared.lock.ref} runs code on your machine for this "
+            f"update ({len(before) + len(after)} migration(s)/task(s)); nothing was written.",
+            "Re-run with --trust if you trust it.",
+        )
+    return before, after
+
+
+def _run(steps: list[tasks.Step], prepared: syncer.Prepared, what: str) -> None:
+    answers = prepared.lock.answers
+    for command in tasks.run_steps(steps, prepared.root, answers, prepared.code):
+        ui.action("run", command, what)
 
 
 def _current(root: Path, target: syncer.Target) -> bool:
