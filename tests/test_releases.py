@@ -67,3 +67,18 @@ def test_service_from_an_older_bundled_release_updates_offline(
     assert "old-target:" not in (svc / "Makefile").read_text()
     assert (svc / "README.md").read_text().endswith("\nOur own notes.\n")
     assert "ref: 1.0.0\n" in (svc / ".synctool.yml").read_text()
+
+
+def test_no_blueprint_file_is_ignored_by_git() -> None:
+    """A file git ignores in blueprint/ is missing from every clone and release."""
+    import subprocess
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "blueprint"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert [line for line in out.splitlines() if "__pycache__" not in line] == []
