@@ -45,82 +45,58 @@ def _prepare(work: Path, n: int) -> tuple[Path, Path, Path]:
     return bp, st, cp
 
 
+def _measure(n: int, runs: int) -> tuple[object, ...]:
+    work = tmpdir(f"update-{n}")
+    _bp, st, cp = _prepare(work, n)
+    cache = work / "cache"
+    os.environ["XDG_CACHE_HOME"] = ENV["XDG_CACHE_HOME"] = str(cache)
+
+    def copy(src: Path, i: int) -> Path:
+        dst = work / f"{src.name}-{i}"
+        shutil.rmtree(dst, ignore_errors=True)
+        shutil.copytree(src, dst, symlinks=True)
+        return dst
+
+    def st_cold(i: int) -> object:
+        shutil.rmtree(cache, ignore_errors=True)
+        return copy(st, i)
+
+    def synctool_update(d: object) -> object:
+        return run(
+            [*synctool_cmd(), "update", str(d), "--to", "v2.0.0", "-q"], check=False
+        )
+
+    def copier_update(d: object) -> object:
+        cmd = [*copier_cmd(), "update", "--defaults", "--skip-answered", "--quiet"]
+        cmd += ["--conflict", "inline", "--vcs-ref", "v2.0.0", str(d)]
+        return run(cmd, cwd=Path(str(d)), check=False)
+
+    copier_med, _ = median_of(runs, lambda i: copy(cp, i), copier_update)
+    cold_med, _ = median_of(runs, st_cold, synctool_update)
+    synctool_update(copy(st, 99))  # fill the cache
+    warm_med, _ = median_of(runs, lambda i: copy(st, i), synctool_update)
+    files = sum(1 for p in st.rglob("*") if p.is_file() and ".git" not in p.parts)
+    shutil.rmtree(work, ignore_errors=True)
+    return (
+        n,
+        files,
+        f"{copier_med:.2f}",
+        f"{cold_med:.2f}",
+        f"{cold_med / copier_med:.2f}x",
+        f"{warm_med:.2f}",
+        f"{warm_med / copier_med:.2f}x",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="25,200,1000")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        work = tmpdir(f"update-{n}")
-        _bp, st, cp = _prepare(work, n)
-        cache = work / "cache"
-
-        def copy(src: Path, i: int) -> Path:
-            dst = work / f"{src.name}-{i}"
-            shutil.rmtree(dst, ignore_errors=True)
-            shutil.copytree(src, dst, symlinks=True)
-            return dst
-
-        def st_cold(i: int) -> object:
-            shutil.rmtree(cache, ignore_errors=True)
-            return copy(st, i)
-
-        env_cache = {"XDG_CACHE_HOME": str(cache)}
-        ENV.update(env_cache)
-        os.environ.update(env_cache)
-        cmd_st = lambda d: run(
-            [*synctool_cmd(), "update", str(d), "--to", "v2.0.0", "-q"], check=False
-        )  # noqa: E731
-        cmd_cp = lambda d: run(
-            [
-                *copier_cmd(),
-                "update",
-                "--defaults",
-                "--skip-answered",
-                "--quiet",
-                "--conflict",
-                "inline",
-                "--vcs-ref",
-                "v2.0.0",
-                str(d),
-            ],
-            cwd=d,
-            check=False,
-        )  # noqa: E731
-        copier_med, _ = median_of(args.runs, lambda i: copy(cp, i), cmd_cp)
-        cold_med, _ = median_of(args.runs, st_cold, cmd_st)
-        cmd_st(copy(st, 99))  # fill the cache
-        warm_med, _ = median_of(args.runs, lambda i: copy(st, i), cmd_st)
-        files = sum(
-            1 for p in (st / "").rglob("*") if p.is_file() and ".git" not in p.parts
-        )
-        rows.append(
-            (
-                n,
-                files,
-                f"{copier_med:.2f}",
-                f"{cold_med:.2f}",
-                f"{cold_med / copier_med:.2f}x",
-                f"{warm_med:.2f}",
-                f"{warm_med / copier_med:.2f}x",
-            )
-        )
-        shutil.rmtree(work, ignore_errors=True)
-    print(
-        table(
-            [
-                "blueprint files",
-                "service files",
-                "copier update s",
-                "synctool cold s",
-                "cold ratio",
-                "synctool warm s",
-                "warm ratio",
-            ],
-            rows,
-        )
-    )
+    rows = [_measure(int(size), args.runs) for size in args.sizes.split(",")]
+    headers = ["blueprint files", "service files", "copier update s", "synctool cold s"]
+    headers += ["cold ratio", "synctool warm s", "warm ratio"]
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":
