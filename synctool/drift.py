@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
-from synctool.model import DECLARED, Declared, Lock
+from synctool.model import DECLARED, JOURNAL, Declared, Lock, same_ref, source_key
 from synctool.rules import FileSource, Finding
 
 SIDE_SUFFIX = ".blueprint"
@@ -18,9 +19,11 @@ _START = re.compile(rb"^<{7} ", re.MULTILINE)
 _END = re.compile(rb"^>{7} ", re.MULTILINE)
 
 
-def declared_vs_applied(declared: Declared, lock: Lock) -> Iterator[Finding]:
+def declared_vs_applied(
+    declared: Declared, lock: Lock, root: Path
+) -> Iterator[Finding]:
     hint = "run `synctool sync` to apply it, or undo the edit to .synctool.yml"
-    if declared.blueprint != lock.blueprint:
+    if source_key(declared.blueprint, root) != lock.blueprint:
         yield Finding(
             "not-synced",
             "error",
@@ -29,7 +32,7 @@ def declared_vs_applied(declared: Declared, lock: Lock) -> Iterator[Finding]:
             f"blueprint {declared.blueprint} is declared but {lock.blueprint} is applied",
             hint,
         )
-    if declared.ref is not None and declared.ref != lock.ref:
+    if not same_ref(declared.ref, lock.ref, lock.blueprint):
         yield Finding(
             "not-synced",
             "error",
@@ -77,7 +80,7 @@ def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
                 "blueprint-managed file is missing",
                 "restore it with `synctool check --fix` (or `git checkout`)",
             )
-        elif not _same(data, locked.sha256):
+        elif not same_content(data, locked.sha256):
             yield Finding(
                 "managed-drift",
                 "error",
@@ -88,7 +91,7 @@ def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
             )
 
 
-def _same(data: bytes, sha: str) -> bool:
+def same_content(data: bytes, sha: str) -> bool:
     """The locked content, byte for byte or as a CRLF checkout of it."""
     if hashlib.sha256(data).hexdigest() == sha:
         return True
@@ -96,6 +99,19 @@ def _same(data: bytes, sha: str) -> bool:
         b"\r\n" in data
         and hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest() == sha
     )
+
+
+def interrupted(root: Path) -> Iterator[Finding]:
+    """A sync was killed half-way: the tree is neither before nor after."""
+    if (root / JOURNAL / "manifest.json").is_file():
+        yield Finding(
+            "sync-interrupted",
+            "error",
+            JOURNAL,
+            None,
+            "a sync was interrupted: the service is half-updated",
+            "run `synctool sync` to finish it, or `synctool sync --abort` to undo it",
+        )
 
 
 def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:

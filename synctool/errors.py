@@ -40,3 +40,10 @@ class GitError(SynctoolError):
 
 class NotImplementedYet(SynctoolError):
     """A command whose implementation has not landed yet."""
+
+
+class TaskFailed(SynctoolError):
+    """A blueprint task failed after the files were written: exit 1, not 2,
+    because something was written (the files are synced, the task is not)."""
+
+    exit_code = EXIT_FINDINGS

@@ -19,9 +19,12 @@ def safe_target(root: Path, rel: str) -> Path:
     target = root / rel
     real_root = root.resolve()
     parent = target.parent.resolve()
-    if not parent.is_relative_to(real_root):
+    if not parent.is_relative_to(real_root) or parent.is_relative_to(
+        real_root / ".git"
+    ):
         raise InputError(
-            f"{rel} would be written through a symlink that leaves the service ({parent}).",
+            f"{rel} would be written through a symlink that leaves the service "
+            f"or enters its .git ({parent}).",
             "Replace the symlinked folder with a real one; nothing was written.",
         )
     return target

@@ -26,8 +26,9 @@ from typing import NamedTuple
 
 from synctool.fsops import safe_target, write_entry
 from synctool.merge.types import FileEntry
+from synctool.model import JOURNAL
 
-JOURNAL = ".synctool-journal"
+_LAST = (".synctool.yml", ".synctool.lock")
 _MANIFEST = "manifest.json"
 
 
@@ -61,10 +62,11 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
         shutil.rmtree(jdir)  # an unfinished stage: the service was never touched
     for rel in changes:
         safe_target(root, rel)  # refuse a bad path before anything is written
+    _check_layout(root, changes)
     (jdir / "new").mkdir(parents=True)
     (jdir / "old").mkdir()
     ops = []
-    for n, (rel, entry) in enumerate(sorted(changes.items())):
+    for n, (rel, entry) in enumerate(_in_order(changes)):
         if entry is not None:
             write_entry(jdir / "new" / str(n), entry)
             _step(f"stage {rel}")
@@ -77,6 +79,53 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     _fsync_dir(jdir)
     _step("manifest")
     roll_forward(root)
+
+
+def _in_order(
+    changes: Mapping[str, FileEntry | None],
+) -> list[tuple[str, FileEntry | None]]:
+    """Deletes first, deepest first (a folder may become a file); then writes;
+    synctool's own files last, so a half-applied sync never claims it is done."""
+    deletes = sorted(
+        (r for r, e in changes.items() if e is None), key=lambda r: (-r.count("/"), r)
+    )
+    writes = sorted(
+        (r for r, e in changes.items() if e is not None), key=lambda r: (r in _LAST, r)
+    )
+    return [(r, changes[r]) for r in [*deletes, *writes]]
+
+
+def _check_layout(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
+    """Refuse, before writing, a file that would land on a folder of the
+    user's files, or under a file that stays."""
+    from synctool.errors import InputError
+
+    deleted = {r for r, e in changes.items() if e is None}
+    for rel, entry in changes.items():
+        if entry is None:
+            continue
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            parent = "/".join(parts[:depth])
+            path = root / parent
+            if _exists(path) and not path.is_dir() and parent not in deleted:
+                raise InputError(
+                    f"the blueprint puts {rel} inside {parent}, which is a file here.",
+                    f"Move or remove {parent}, commit, and sync again; nothing was written.",
+                )
+        target = root / rel
+        if target.is_dir() and not target.is_symlink():
+            left = [
+                p.relative_to(root).as_posix()
+                for p in target.rglob("*")
+                if not p.is_dir() and p.relative_to(root).as_posix() not in deleted
+            ]
+            if left:
+                raise InputError(
+                    f"the blueprint turns the folder {rel} into a file, but it holds "
+                    f"your files ({', '.join(left[:3])}).",
+                    "Move them, commit, and sync again; nothing was written.",
+                )
 
 
 def _ops(root: Path) -> list[dict[str, object]]:
@@ -98,16 +147,18 @@ def roll_forward(root: Path) -> None:
                 _step(f"delete {rel}")
             elif _exists(target):
                 _remove(target)  # backup already taken by an earlier attempt
+            _prune(root, target.parent)
             continue
         if not _exists(new):
             continue  # moved into place by an earlier attempt
-        if _exists(target) and not _exists(old):
-            if target.is_dir() and not target.is_symlink():
-                raise IsADirectoryError(f"{rel} is a folder in the service")
+        is_folder = target.is_dir() and not target.is_symlink()
+        if _exists(target) and not _exists(old) and not is_folder:
             os.replace(target, old)
             _step(f"backup {rel}")
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _exists(target):
+        if target.is_dir() and not target.is_symlink():
+            target.rmdir()  # emptied by this sync's deletes (checked beforehand)
+        elif _exists(target):
             _remove(target)
         os.replace(new, target)
         _step(f"write {rel}")
@@ -139,6 +190,16 @@ def _finish(root: Path) -> None:
     # recognisably finished (no manifest) and is discarded next time.
     (jdir / _MANIFEST).unlink(missing_ok=True)
     shutil.rmtree(jdir, ignore_errors=True)
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove folders a delete left empty (a later file may take the name)."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or gone
+            return
+        folder = folder.parent
 
 
 def _exists(path: Path) -> bool:

@@ -24,6 +24,7 @@ from synctool.merge.types import Ownership
 
 DECLARED = ".synctool.yml"
 LOCK = ".synctool.lock"
+JOURNAL = ".synctool-journal"  # an interrupted sync's staged writes (synctool.journal)
 LOCK_VERSION = 1
 BUNDLED = "bundled"
 _CLASSES = ("managed", "merged", "seeded")
@@ -195,6 +196,8 @@ def load_lock(root: Path) -> Lock:
             )
         files: dict[str, LockedFile] = {}
         for rel, entry in (doc.get("files") or {}).items():
+            if not _safe(str(rel)):
+                raise ValueError(f"unsafe path {rel!r}")
             ownership = entry["class"]
             if ownership not in _CLASSES:
                 raise ValueError(f"unknown class {ownership!r} for {rel}")
@@ -219,6 +222,38 @@ def load_lock(root: Path) -> Lock:
             f"{LOCK}: malformed ({exc}).",
             "synctool writes this file; restore it from git history.",
         ) from None
+
+
+def source_key(text: str, root: Path) -> str:
+    """A blueprint source as the lock records it: a local path made absolute
+    (relative to the service), anything else as written. No git, no network."""
+    if (
+        text == BUNDLED
+        or "://" in text
+        or text.startswith(("git@", "gh:", "gl:", "git+"))
+    ):
+        return text
+    path = (root / text).expanduser()
+    return str(path.resolve()) if path.exists() else text
+
+
+def same_ref(declared: str | None, applied: str | None, blueprint: str) -> bool:
+    """Whether the declared ref is the applied one (`v1.0.0` is the bundled `1.0.0`)."""
+    if declared is None or declared == applied:
+        return True
+    if blueprint == BUNDLED and applied is not None:
+        return declared.removeprefix("v") == applied.removeprefix("v")
+    return False
+
+
+def _safe(rel: str) -> bool:
+    parts = rel.split("/")
+    return (
+        bool(rel)
+        and "\\" not in rel
+        and "\0" not in rel
+        and not any(p in ("", ".", "..") or p.lower() == ".git" for p in parts)
+    )
 
 
 def dump_lock(lock: Lock) -> str:

@@ -344,20 +344,39 @@ def check_relpath(rel: str) -> None:
             f"the blueprint renders a path outside the service: {rel!r}.",
             "Fix the template's file names; nothing was written.",
         )
-    if ".git" in pure.parts:
+    if any(part.lower() == ".git" for part in pure.parts):
         raise BlueprintError(
             f"the blueprint renders into .git: {rel!r}.",
             "Remove it from the template; synctool never writes into .git.",
         )
+    if (
+        not rel
+        or "\\" in rel
+        or "\0" in rel
+        or any(p in ("", ".") for p in rel.split("/"))
+    ):
+        raise BlueprintError(
+            f"the blueprint renders an unusable path: {rel!r}.",
+            "Use plain relative paths (no backslashes, no empty parts).",
+        )
 
 
 def _check_link(rel: str, target: str, root: Path) -> None:
-    parent = (root / rel).parent
-    resolved = Path(os.path.normpath(parent / target))
-    if os.path.isabs(target) or not resolved.is_relative_to(root):
+    """A rendered symlink must stay in the service and out of its .git.
+
+    Resolved on disk, following every link on the way (``u -> .`` then
+    ``leak -> u/../x`` climbs out although the text of the target does not).
+    """
+    resolved = (root / rel).resolve()
+    if (
+        os.path.isabs(target)
+        or not resolved.is_relative_to(root)
+        or resolved.is_relative_to(root / ".git")
+        or any(part.lower() == ".git" for part in PurePosixPath(target).parts)
+    ):
         raise BlueprintError(
             f"the blueprint renders a symlink that leaves the service: {rel} -> {target}.",
-            "Point it inside the service; nothing was written.",
+            "Point it inside the service, outside .git; nothing was written.",
         )
 
 

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from synctool.journal import JOURNAL
+from synctool.model import JOURNAL
 
 
 class ServiceFiles:

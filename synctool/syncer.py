@@ -44,6 +44,7 @@ class Target(NamedTuple):
     ref: str | None
     answers: dict[str, Any]
     rewrite_declared: bool  # update --to/--data: .synctool.yml changes too
+    blueprint: str = ""  # the source as the lock records it (absolute path, URL)
 
 
 class Prepared(NamedTuple):
@@ -60,7 +61,7 @@ class Prepared(NamedTuple):
 
 def is_current(previous: Lock, target: Target) -> bool:
     return (
-        previous.blueprint == target.declared.blueprint
+        previous.blueprint == target.blueprint
         and previous.ref == target.ref
         and previous.answers == target.answers
         and not target.rewrite_declared

@@ -16,10 +16,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jinja2.sandbox import SandboxedEnvironment
 from packaging.version import InvalidVersion, Version
 
-from synctool.errors import BlueprintError
+from synctool.errors import BlueprintError, TaskFailed
 
 
 class TemplateCode(NamedTuple):
@@ -98,6 +97,8 @@ def run_steps(
     steps: Sequence[Step], root: Path, answers: Mapping[str, Any], code: TemplateCode
 ) -> list[str]:
     """Run each step whose condition holds, in the service; return what ran."""
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(**dict(code.envops))
     ran: list[str] = []
     for step in steps:
@@ -123,9 +124,10 @@ def run_steps(
         )
         shown = command if isinstance(command, str) else " ".join(command)
         if proc.returncode != 0:
-            raise BlueprintError(
-                f"the blueprint's task `{shown}` failed (exit {proc.returncode}).",
-                "Fix it in the blueprint, or run it by hand.",
+            raise TaskFailed(
+                f"the files are written, but the blueprint's task `{shown}` failed "
+                f"(exit {proc.returncode}).",
+                "Fix what it needs and run it by hand; the sync itself is complete.",
             )
         ran.append(shown)
     return ran
@@ -135,10 +137,10 @@ def _cmd(value: Any) -> str | tuple[str, ...]:
     return value if isinstance(value, str) else tuple(str(v) for v in value)
 
 
-def _render(env: SandboxedEnvironment, value: Any, context: Mapping[str, Any]) -> str:
+def _render(env: Any, value: Any, context: Mapping[str, Any]) -> str:
     if isinstance(value, bool):
         return str(value).lower()
-    return env.from_string(str(value)).render(**context)
+    return str(env.from_string(str(value)).render(**context))
 
 
 def _truthy(text: str) -> bool:

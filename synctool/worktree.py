@@ -9,9 +9,8 @@ from pathlib import Path
 
 from synctool import git
 from synctool.errors import GitError
-from synctool.journal import JOURNAL
 from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, LOCK
+from synctool.model import DECLARED, JOURNAL, LOCK
 from synctool.render import SYMLINK_MODE
 
 _OURS_ONLY = {DECLARED, LOCK}
@@ -114,4 +113,6 @@ def dirty_paths(root: Path) -> list[str]:
         )
     except GitError:
         return []
-    return [line[3:] for line in out.splitlines() if JOURNAL not in line]
+    # .synctool.yml edited by hand is the sync's input, not work to protect.
+    changed = [line[3:] for line in out.splitlines() if JOURNAL not in line]
+    return [path for path in changed if path.rsplit("/", 1)[-1] != DECLARED]

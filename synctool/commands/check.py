@@ -96,7 +96,8 @@ def check_service(
     merged = merge_rules(blueprint_rules, local_rules, disabled)
     online_info = _online_info(declared, lock) if online else None
     findings: list[Finding] = [
-        *drift.declared_vs_applied(declared, lock),
+        *drift.interrupted(root),
+        *drift.declared_vs_applied(declared, lock, root),
         *drift.managed_drift(lock, files),
         *drift.conflict_markers(lock, files),
         *merged.stale,

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from synctool import fsops, git, sources
+from synctool import drift, fsops, git, sources
 from synctool.errors import GitError, SynctoolError
 from synctool.model import Lock
 from synctool.rendercache import cached_render
@@ -27,7 +27,7 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
         if locked.ownership != "managed":
             continue
         data = files.read(path)
-        if data is None or hashlib.sha256(data).hexdigest() != locked.sha256:
+        if data is None or not drift.same_content(data, locked.sha256):
             broken.append(path)
     if not broken:
         return
@@ -89,4 +89,5 @@ def _uncommitted(root: Path, path: str, current: bytes) -> bool:
         committed = git.run_bytes(["show", f"HEAD:./{path}"], cwd=root)
     except GitError:
         return True
-    return committed != current
+    # A CRLF checkout of the committed file is the committed file.
+    return committed.replace(b"\r\n", b"\n") != current.replace(b"\r\n", b"\n")

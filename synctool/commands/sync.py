@@ -75,9 +75,9 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         ref = sources.resolve_ref(source, wanted)
         answers = {**declared.answers, **opts.data}
         changed = ref != declared.ref or answers != declared.answers
-        return syncer.Target(declared, ref, answers, rewrite_declared=changed)
+        return syncer.Target(declared, ref, answers, changed, source.recorded)
     ref = sources.resolve_ref(source, declared.ref)
-    return syncer.Target(declared, ref, declared.answers, rewrite_declared=False)
+    return syncer.Target(declared, ref, declared.answers, False, source.recorded)
 
 
 def _template_code(

@@ -47,7 +47,8 @@ from synctool.merge.types import (
 )
 
 DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
-SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
+SIDE_SUFFIX = ".blueprint"
+SYMLINK_MODE = 0o120000  # as git and the render record a symlink  # theirs of a conflicting binary file, beside ours
 
 
 class MergeFn(Protocol):
@@ -354,14 +355,28 @@ def _missing_here(own: Ownership, b: _Base | None, t: FileEntry) -> _Outcome:
 def _both_present(
     ctx: _Ctx, path: str, own: Ownership, b: _Base | None, o: FileEntry, t: FileEntry
 ) -> _Outcome:
+    if _is_link(o) != _is_link(t) or (
+        _is_link(o) and o.data != t.data and (b is None or _match(b, o.data) != 2)
+    ):
+        # A symlink against a file (or two different links): no content merge
+        # makes sense. Keep ours; the blueprint's version goes beside it.
+        if b is not None and _match(b, o.data) == 2 and b.mode in (None, o.mode):
+            return _Outcome("changed in blueprint", t)
+        why = "a symlink on one side, a file on the other"
+        if _is_link(o) and _is_link(t):
+            why = "symlink changed on both sides"
+        side = f"{why}: blueprint version written to {_side_path(ctx, path)}"
+        return _Outcome(side, conflicts=1, driver="binary", side=t)
     if b is None:
         if _same_text(o.data, t.data):
             return _Outcome("added on both sides, identical")
         if own == "seeded":
             return _Outcome("seeded: kept (also added in blueprint)")
         if own == "managed":
-            why = "managed file: local version replaced by blueprint"
-            return _Outcome(why, t._replace(mode=o.mode))
+            # Ours was never the blueprint's: it may be a local, even ignored,
+            # file with no copy anywhere. Never replace it silently.
+            why = f"managed file already here: blueprint version written to {_side_path(ctx, path)}"
+            return _Outcome(why, conflicts=1, driver="binary", side=t)
         return _content_merge(ctx, path, None, o, t, o.mode, "added on both sides")
     if own == "seeded" and _changed(b, t):
         return _Outcome("seeded: blueprint changes not applied")
@@ -474,6 +489,10 @@ def two_way_conflict(ours: bytes, theirs: bytes, labels: Labels) -> bytes:
 def _block(lines: list[bytes]) -> bytes:
     text = b"".join(lines)
     return text + b"\n" if text and not text.endswith(b"\n") else text
+
+
+def _is_link(entry: FileEntry) -> bool:
+    return entry.mode == SYMLINK_MODE
 
 
 def _changed(b: _Base, t: FileEntry) -> bool:
