@@ -14,13 +14,8 @@ from typing import Annotated
 import typer
 
 from synctool import __version__, ui
-from synctool.errors import (
-    EXIT_CRASH,
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    NotImplementedYet,
-    SynctoolError,
-)
+from synctool.errorhandler import guarded
+from synctool.errors import EXIT_USAGE
 
 app = typer.Typer(
     name="synctool",
@@ -159,13 +154,6 @@ def init(
     )
 
 
-def _not_yet(name: str) -> int:
-    raise NotImplementedYet(
-        f"`synctool {name}` is not implemented yet.",
-        "See the CHANGELOG for what has landed.",
-    )
-
-
 @app.command()
 def sync(
     path: ServicePath = Path(),
@@ -299,32 +287,181 @@ def check(
     return run(CheckOptions(path=path, output=output, fix=fix, online=online))
 
 
+Repos = Annotated[
+    list[str] | None,
+    typer.Argument(help="Service repositories: local paths or git URLs."),
+]
+ReposFile = Annotated[
+    Path | None,
+    typer.Option("--repos", help="A file of repositories, one per line (# comments)."),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", help="Repos worked on at once.", show_default="one per CPU"
+    ),
+]
+Shard = Annotated[
+    str | None,
+    typer.Option(
+        "--shard", help="Only shard I of N (e.g. 2/4), for a CI matrix.", metavar="I/N"
+    ),
+]
+Workdir = Annotated[
+    Path | None,
+    typer.Option(
+        "--workdir",
+        help="Where repositories are cloned (kept and fetched on re-runs).",
+        show_default="the user cache folder",
+    ),
+]
+Report = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Write a report: .html, .md, or JSON for any other name.",
+        metavar="FILE",
+    ),
+]
+
+
 @fleet_app.command("update")
 def fleet_update(
-    repos: Annotated[
-        list[str] | None, typer.Argument(help="Service paths or git URLs.")
+    repos: Repos = None,
+    repos_file: ReposFile = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="Blueprint tag or commit.", show_default="newest release"
+        ),
     ] = None,
+    jobs: Jobs = None,
+    branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch",
+            help="Branch to commit to in each repo.",
+            show_default="synctool/update-<version>",
+        ),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit/--no-commit", help="Commit the update.")
+    ] = True,
+    push: Annotated[
+        bool, typer.Option("--push", help="Push each branch to its origin.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Report what would change; write nothing."),
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Only the first N repos.")
+    ] = None,
+    shard: Shard = None,
+    workdir: Workdir = None,
+    report: Report = None,
+    trust: Trust = False,
+    output: Annotated[
+        str, typer.Option("--format", help="text, json, markdown or html.")
+    ] = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Update many services to a blueprint release, one branch and commit each."""
+    """Update many services to a blueprint release, one branch and commit each.
+
+    Each repo is cloned into the work folder; a branch from its default branch
+    gets the update and one commit (conflict markers included), pushed with
+    --push. Repos already at the target are skipped, so a re-run retries only
+    what failed. Exit 1 when a repo has conflicts or failed.
+    """
     _setup(quiet, verbose, no_color)
-    return _not_yet("fleet update")
+    from synctool.commands.fleet import Selection, UpdateOptions, run_update
+
+    return run_update(
+        Selection(
+            repos=repos or [],
+            repos_file=repos_file,
+            shard=shard,
+            jobs=jobs,
+            workdir=workdir,
+            report=report,
+            output=output,
+        ),
+        UpdateOptions(
+            to=to,
+            branch=branch,
+            commit=commit,
+            push=push,
+            dry_run=dry_run,
+            limit=limit,
+            trust=trust,
+        ),
+    )
 
 
 @fleet_app.command("check")
 def fleet_check(
-    repos: Annotated[
-        list[str] | None, typer.Argument(help="Service paths or git URLs.")
-    ] = None,
+    repos: Repos = None,
+    repos_file: ReposFile = None,
+    jobs: Jobs = None,
+    shard: Shard = None,
+    workdir: Workdir = None,
+    report: Report = None,
+    online: Annotated[
+        bool,
+        typer.Option("--online", help="Also evaluate max-behind rules in each repo."),
+    ] = False,
+    output: Annotated[
+        str, typer.Option("--format", help="text, json, markdown or html.")
+    ] = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
 ) -> int:
-    """Check many services and summarise versions and findings."""
+    """Check many services and summarise versions and findings.
+
+    Local paths are checked where they are; URLs on their default branch.
+    Exit 1 when a repo has findings or could not be checked.
+    """
     _setup(quiet, verbose, no_color)
-    return _not_yet("fleet check")
+    from synctool.commands.fleet import Selection, run_check
+
+    return run_check(
+        Selection(
+            repos=repos or [],
+            repos_file=repos_file,
+            shard=shard,
+            jobs=jobs,
+            workdir=workdir,
+            report=report,
+            output=output,
+        ),
+        online=online,
+    )
+
+
+@fleet_app.command("plan")
+def fleet_plan(
+    repos: Repos = None,
+    repos_file: ReposFile = None,
+    shards: Annotated[
+        int, typer.Option("--shards", help="Number of shards (CI runners).")
+    ] = 1,
+    output: Annotated[
+        str, typer.Option("--format", help="text, json or github-matrix.")
+    ] = "text",
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    no_color: NoColor = False,
+) -> int:
+    """Split the fleet into shards: a GitHub Actions matrix, or the repos of each."""
+    _setup(quiet, verbose, no_color)
+    from synctool.commands.fleet import Selection, run_plan
+
+    return run_plan(
+        Selection(repos=repos or [], repos_file=repos_file, output=output), shards
+    )
 
 
 @blueprint_app.command("new")
@@ -346,30 +483,22 @@ def blueprint_new(
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code (tests call this in-process)."""
     args = sys.argv[1:] if argv is None else argv
+    return guarded(lambda: _invoke(args), args)
+
+
+def _invoke(args: list[str]) -> int:
     try:
         result = app(args=args, prog_name="synctool", standalone_mode=False)
-    except SynctoolError as exc:
-        ui.error(exc.message, exc.hint)
-        return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        ui.error("interrupted.")
-        return EXIT_INTERRUPTED
-    except (
-        typer.TyperException
-    ) as exc:  # usage errors: unknown option, missing argument
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    except typer.TyperException as exc:  # usage: unknown option, missing argument
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         code = getattr(exc, "exit_code", EXIT_USAGE)
         return code if isinstance(code, int) else EXIT_USAGE
-    except Exception as exc:
-        from synctool.crash import write_report
-
-        log = write_report(exc, args)
-        ui.crash(str(log), f"{type(exc).__name__}: {exc}")
-        return EXIT_CRASH
     return int(result) if isinstance(result, int) else 0
 
 

@@ -38,10 +38,6 @@ class GitError(SynctoolError):
     """git failed in a way the user can fix (not installed, not a repo, dirty)."""
 
 
-class NotImplementedYet(SynctoolError):
-    """A command whose implementation has not landed yet."""
-
-
 class TaskFailed(SynctoolError):
     """A blueprint task failed after the files were written: exit 1, not 2,
     because something was written (the files are synced, the task is not)."""

@@ -28,16 +28,32 @@ def test_python_dash_m_and_console_script() -> None:
         assert proc.stdout.strip() == f"synctool {__version__}"
 
 
-@pytest.mark.parametrize(
-    "args",
-    [["fleet", "update"], ["fleet", "check"]],
-)
-def test_commands_not_built_yet_exit_2(
-    capsys: pytest.CaptureFixture[str], workdir: Path, args: list[str]
+def test_fleet_without_repositories_exits_2(
+    capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    result = run_cli(capsys, *args)
-    assert result.code == 2
-    assert "not implemented yet" in result.err
+    for args in (["fleet", "update"], ["fleet", "check"]):
+        result = run_cli(capsys, *args)
+        assert result.code == 2
+        assert "no repositories given" in result.err
+
+
+def test_check_entry_point_bypasses_typer(workdir: Path) -> None:
+    """The hook path: same result, without loading typer (or copier)."""
+    code = (
+        "import sys, runpy; sys.argv = ['synctool', 'check', 'nowhere'];\n"
+        "try:\n    runpy.run_module('synctool', run_name='__main__')\n"
+        "except SystemExit as e:\n    code = e.code\n"
+        "print(code, 'typer' in sys.modules, 'copier' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=workdir,
+    )
+    assert proc.stdout.split() == ["2", "False", "False"], proc.stderr
+    assert "is not a synctool service" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [["sync"], ["update"], ["diff"], ["check"]])
