@@ -10,38 +10,74 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-from rich.console import Console
-from rich.markup import escape
-from rich.theme import Theme
+if TYPE_CHECKING:
+    from rich.console import Console
 
-_THEME = Theme(
-    {
-        "create": "green",
-        "identical": "dim",
-        "update": "yellow",
-        "merge": "cyan",
-        "conflict": "bold red",
-        "delete": "red",
-        "skip": "magenta",
-        "rename": "blue",
-        "keep": "dim",
-        "restore": "yellow",
-        "error": "bold red",
-        "warning": "yellow",
-        "hint": "dim",
-    }
-)
+_STYLES = {
+    "create": "green",
+    "identical": "dim",
+    "update": "yellow",
+    "merge": "cyan",
+    "conflict": "bold red",
+    "delete": "red",
+    "skip": "magenta",
+    "rename": "blue",
+    "keep": "dim",
+    "restore": "yellow",
+    "run": "cyan",
+    "error": "bold red",
+    "warning": "yellow",
+    "hint": "dim",
+}
+_MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 
-class _State:
+def escape(text: str) -> str:
+    """Make text safe inside rich markup (the same rule as rich.markup.escape)."""
+    return _MARKUP.sub(r"\1\1\\\2", text)
+
+
+def _console(*, stderr: bool) -> Console:
+    # rich is imported on first styled output only: `synctool check` in a
+    # pre-commit hook (not a terminal) never pays for it.
+    from rich.console import Console
+    from rich.theme import Theme
+
+    return Console(
+        theme=Theme(_STYLES),
+        highlight=False,
+        soft_wrap=True,
+        stderr=stderr,
+        color_system=_State.system,
+    )
+
+
+class _Lazy(type):
+    @property
+    def out(cls) -> Console:
+        if _State.out_console is None:
+            _State.out_console = _console(stderr=False)
+        return _State.out_console
+
+    @property
+    def err(cls) -> Console:
+        if _State.err_console is None:
+            _State.err_console = _console(stderr=True)
+        return _State.err_console
+
+
+class _State(metaclass=_Lazy):
     quiet = False
     verbose = False
-    out = Console(theme=_THEME, highlight=False, soft_wrap=True)
-    err = Console(theme=_THEME, highlight=False, soft_wrap=True, stderr=True)
+    # color_system=None drops bold and dim too, not just colours: plain text.
+    system: Literal["auto"] | None = "auto"
+    out_console: Console | None = None
+    err_console: Console | None = None
 
 
 def configure(
@@ -51,14 +87,27 @@ def configure(
     no_color = not color or bool(os.environ.get("NO_COLOR"))
     _State.quiet = quiet
     _State.verbose = verbose
-    # color_system=None drops bold and dim too, not just colours: plain text.
-    system: Literal["auto"] | None = None if no_color else "auto"
-    _State.out = Console(
-        theme=_THEME, highlight=False, soft_wrap=True, color_system=system
-    )
-    _State.err = Console(
-        theme=_THEME, highlight=False, soft_wrap=True, stderr=True, color_system=system
-    )
+    _State.system = None if no_color else "auto"
+    _State.out_console = _State.err_console = None
+
+
+def _plain(stream: TextIO) -> bool:
+    """Output that is not a terminal gets plain text, written directly."""
+    if os.environ.get("FORCE_COLOR") and _State.system is not None:
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def _emit(styled: str, plain: str, *, stderr: bool = False) -> None:
+    stream = sys.stderr if stderr else sys.stdout
+    if _plain(stream):
+        stream.write(plain + "\n")
+        stream.flush()
+    else:
+        (_State.err if stderr else _State.out).print(styled)
 
 
 def is_verbose() -> bool:
@@ -72,15 +121,19 @@ def action(verb: str, path: str, detail: str = "", *, stderr: bool = False) -> N
     """
     if _State.quiet:
         return
-    style = verb if verb in _THEME.styles else "none"
+    style = verb if verb in _STYLES else "none"
     tail = f"  [hint]{escape(detail)}[/]" if detail else ""
-    console = _State.err if stderr else _State.out
-    console.print(f"[{style}]{verb:>10}[/]  {escape(path)}{tail}")
+    plain_tail = f"  {detail}" if detail else ""
+    _emit(
+        f"[{style}]{verb:>10}[/]  {escape(path)}{tail}",
+        f"{verb:>10}  {path}{plain_tail}",
+        stderr=stderr,
+    )
 
 
 def info(message: str) -> None:
     if not _State.quiet:
-        _State.out.print(escape(message))
+        _emit(escape(message), message)
 
 
 def heading(message: str) -> None:
@@ -100,15 +153,21 @@ def debug(message: str) -> None:
 
 def warning(message: str) -> None:
     if not _State.quiet:
-        _State.err.print(f"[warning]warning:[/] {escape(message)}")
+        _emit(
+            f"[warning]warning:[/] {escape(message)}",
+            f"warning: {message}",
+            stderr=True,
+        )
 
 
 def error(message: str, hint: str = "") -> None:
     """A user-facing error: one line (plus the hint on the same line)."""
     text = f"[error]error:[/] {escape(message)}"
+    plain = f"error: {message}"
     if hint:
         text += f" [hint]{escape(hint)}[/]"
-    _State.err.print(text)
+        plain += f" {hint}"
+    _emit(text, plain, stderr=True)
 
 
 def emit_json(payload: Any) -> None:
@@ -135,7 +194,7 @@ def plan_table(rows: Iterable[tuple[str, str, str, int, str]], title: str) -> No
     for name in ("path", "action", "driver", "conflicts", "why"):
         table.add_column(name, no_wrap=name != "why")
     for path, action_name, driver, conflicts, why in rows:
-        style = action_name if action_name in _THEME.styles else "none"
+        style = action_name if action_name in _STYLES else "none"
         table.add_row(
             escape(path),
             f"[{style}]{action_name}[/]",
@@ -184,16 +243,20 @@ def findings(rows: Iterable[FindingRow], summary: str) -> None:
             continue
         groups.setdefault(row[0] or "(service)", []).append(row)
     for path, items in groups.items():
-        _State.out.print(f"[bold]{escape(path)}[/]")
+        _emit(f"[bold]{escape(path)}[/]", path)
         for _path, line, severity, rule, message, hint in items:
             where = f":{line}" if line else ""
-            _State.out.print(
-                f"[{severity}]{severity:>10}[/]  {escape(rule)}{where}  {escape(message)}"
+            _emit(
+                f"[{severity}]{severity:>10}[/]  {escape(rule)}{where}  {escape(message)}",
+                f"{severity:>10}  {rule}{where}  {message}",
             )
             if hint:
-                _State.out.print(f"{'':>10}  [hint]hint: {escape(hint)}[/]")
+                _emit(
+                    f"{'':>10}  [hint]hint: {escape(hint)}[/]",
+                    f"{'':>10}  hint: {hint}",
+                )
     if groups or not _State.quiet:
-        _State.out.print(escape(summary))
+        _emit(escape(summary), summary)
 
 
 # Fleet: live progress, the summary table, machine output on one line.
@@ -291,8 +354,11 @@ def fleet_table(
     console = _State.out
     if not console.is_terminal:
         # A CI log has no width to fit: fold at 240 columns, not rich's 80.
+        from rich.console import Console
+        from rich.theme import Theme
+
         console = Console(
-            theme=_THEME,
+            theme=Theme(_STYLES),
             highlight=False,
             width=max(console.width, 240),
             color_system=console.color_system,  # type: ignore[arg-type]
