@@ -71,13 +71,18 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _load(path: Path) -> Any:
+def _read(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path.name} not found in {path.parent}.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read: {exc}.") from None
+    return text
+
+
+def _load(path: Path) -> Any:
+    text = _read(path)
     try:
         return _yaml().load(text)
     except MarkedYAMLError as exc:
@@ -165,12 +170,7 @@ def _load_fast(path: Path) -> Any:
     """The lock is machine-written and read on every commit: load it fast."""
     from synctool import fastyaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path.name} not found in {path.parent}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read: {exc}.") from None
+    text = _read(path)
     try:
         return fastyaml.load(text)
     except fastyaml.FastYAMLError as exc:
