@@ -186,7 +186,8 @@ def _evaluate_rule(
     if isinstance(check, BehindCheck):
         if online is not None and online.releases_behind > check.releases:
             detail = (
-                f"blueprint {online.current} is {online.releases_behind} releases "
+                f"blueprint {online.current} is {online.releases_behind} "
+                f"release{'' if online.releases_behind == 1 else 's'} "
                 f"behind {online.latest} (at most {check.releases} allowed)"
             )
             yield _finding(rule, None, None, detail, detail, "run `synctool update`")
