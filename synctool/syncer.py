@@ -141,8 +141,11 @@ def _background(fn: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]
     mostly CPU: on two cores they take the time of one.
     """
     if (
-        os.cpu_count() or 1
-    ) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        (os.cpu_count() or 1) < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+        # In a fleet worker the other cores already have work of their own.
+        or multiprocessing.parent_process() is not None
+    ):
         yield lambda: fn(*args)
         return
     from concurrent.futures import ProcessPoolExecutor
