@@ -58,7 +58,6 @@ def render(
     defaults: bool,
     interactive: bool,
     trust: bool,
-    folder_commit: Callable[[Path], str] | None = None,
 ) -> Rendered:
     """Render ``src`` at ``ref`` with ``data`` and return the tree in memory.
 
@@ -98,9 +97,8 @@ def render(
                     raise _MissingAnswers
                 answers = _answers(worker)
                 policy_text = _policy_text(worker, answers)
-                commit = worker.template.commit_hash or (
-                    folder_commit or _folder_digest
-                )(Path(worker.template.local_abspath))
+                local = Path(worker.template.local_abspath)
+                commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
                 code = _template_code(worker)
                 answers_file = worker.answers_relpath.as_posix()
@@ -115,7 +113,7 @@ def render(
         except Exception as exc:  # copier's errors become one sentence each
             raise _translate(exc, src, ref, missing) from exc
         tree, notes = read_tree(staging, drop=drop)
-        notes += tuple(_warning_text(w) for w in caught if _warning_text(w))
+        notes += tuple(text for text in map(_warning_text, caught) if text)
         return Rendered(
             tree=tree,
             answers=answers,

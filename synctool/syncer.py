@@ -118,7 +118,7 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
         base_modes={p: f.mode for p, f in previous.files.items()},
         identity_keys=applied.identity_keys,
     )
-    lock = _new_lock(source.recorded, ref, theirs, source.bundled_version, applied)
+    lock = new_lock(source.recorded, ref, theirs, source.bundled_version, applied)
     writes = _writes(plan)
     writes[LOCK] = FileEntry(dump_lock(lock).encode())
     if target.rewrite_declared or theirs.answers != target.declared.answers:
@@ -183,13 +183,14 @@ def _render_base(
     return rendered, ""
 
 
-def _new_lock(
+def new_lock(
     recorded: str,
     ref: str | None,
     theirs: Rendered,
     bundled_version: str | None,
     applied: policy.Policy,
 ) -> Lock:
+    """The applied state after rendering ``theirs`` (init and every sync)."""
     return Lock(
         blueprint=recorded,
         ref=ref,

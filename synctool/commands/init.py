@@ -6,19 +6,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import __version__, fsops, git, policy, sources, tasks, ui
+from synctool import fsops, git, policy, sources, tasks, ui
 from synctool.errors import EXIT_OK, BlueprintError, InputError
 from synctool.merge.types import FileEntry
 from synctool.model import (
     DECLARED,
     LOCK,
-    Lock,
-    LockedFile,
     dump_declared,
     dump_lock,
-    sha256,
 )
-from synctool.render import answers_digest, render
+from synctool.render import render
+from synctool.syncer import new_lock
 
 
 class InitOptions(NamedTuple):
@@ -61,20 +59,7 @@ def run(opts: InitOptions) -> int:
     )
     applied = policy.from_raw(policy_raw)
     version = rendered.version or source.bundled_version
-    lock = Lock(
-        blueprint=source.recorded,
-        ref=ref,
-        version=version,
-        commit=rendered.commit,
-        answers=rendered.answers,
-        answers_digest=answers_digest(rendered.answers),
-        policy=policy_raw,
-        files={
-            rel: LockedFile(sha256(entry.data), entry.mode, applied.ownership(rel))
-            for rel, entry in rendered.tree.items()
-        },
-        synctool_version=__version__,
-    )
+    lock = new_lock(source.recorded, ref, rendered, source.bundled_version, applied)
     ours: dict[str, FileEntry] = dict(rendered.tree)
     ours[DECLARED] = FileEntry(
         dump_declared(source.recorded, ref, rendered.answers).encode()
