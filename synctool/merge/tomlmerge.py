@@ -21,7 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from tomlkit.items import AoT, Table
 
-from synctool.merge.text import merge_text
+from synctool.merge.structural import structural_merge
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
@@ -287,26 +287,25 @@ def merge_toml(
     identity_keys: Sequence[str] = ("id", "name", "uses"),
 ) -> ContentMerge:
     """Three-way merge of TOML files; whole-file line merge when undecidable."""
-    text = merge_text(base, ours, theirs, labels)
+    return structural_merge(
+        "toml",
+        base,
+        ours,
+        theirs,
+        labels,
+        merge_docs=lambda b, o, t: _merge_docs(b, o, t, identity_keys),
+        canon=canon,
+        reads_as=_reads_as,
+        write=_write,
+    )
+
+
+def _write(merged: Any, ours: str, theirs: str, want: Any) -> str:
     try:
-        sides = base.decode(), ours.decode(), theirs.decode()
-        merged = _merge_docs(*sides, identity_keys)
-        want = canon(merged)
-        # A clean line merge that means the same keeps it all, as git would.
-        if not text.conflicts and _reads_as(text.data.decode(), want):
-            return text._replace(driver="toml")
-        try:
-            out = tomlkit.dumps(merged)
-        except Exception as exc:  # a tree tomlkit cannot write is undecided too
-            raise Undecided("the merged document cannot be written") from exc
-        out = _tidy_blank_lines(out, sides[1], sides[2])
-        if not _reads_as(out, want):
-            raise Undecided("the merged document does not write back faithfully")
-    except UnicodeDecodeError:
-        return text._replace(note="toml: merged as text (not UTF-8)")
-    except Undecided as why:
-        return text._replace(note=f"toml: merged as text ({why})")
-    except Exception as exc:  # a corner the structure does not know: text is safe
-        failed = f"structural merge failed: {type(exc).__name__}"
-        return text._replace(note=f"toml: merged as text ({failed})")
-    return ContentMerge(out.encode(), 0, "toml")
+        out = tomlkit.dumps(merged)
+    except Exception as exc:  # a tree tomlkit cannot write is undecided too
+        raise Undecided("the merged document cannot be written") from exc
+    out = _tidy_blank_lines(out, ours, theirs)
+    if not _reads_as(out, want):
+        raise Undecided("the merged document does not write back faithfully")
+    return out

@@ -23,6 +23,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.tokens import CommentToken
 
+from synctool.merge.structural import structural_merge
 from synctool.merge.text import merge_text
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import (
@@ -397,20 +398,14 @@ def merge_yaml(
     identity_keys: Sequence[str] = ("id", "name", "uses"),
 ) -> ContentMerge:
     """Three-way merge of YAML files; whole-file line merge when undecidable."""
-    text = merge_text(base, ours, theirs, labels)
-    try:
-        sides = base.decode(), ours.decode(), theirs.decode()
-        merged = _merge_docs(*sides, identity_keys)
-        want = canon(merged)
-        # A clean line merge that means the same keeps both sides' comments.
-        if not text.conflicts and _reads_as(text.data.decode(), want):
-            return text._replace(driver="yaml")
-        out = _write(merged, sides[1], want)
-    except UnicodeDecodeError:
-        return text._replace(note="yaml: merged as text (not UTF-8)")
-    except Undecided as why:
-        return text._replace(note=f"yaml: merged as text ({why})")
-    except Exception as exc:  # a corner the structure does not know: text is safe
-        failed = f"structural merge failed: {type(exc).__name__}"
-        return text._replace(note=f"yaml: merged as text ({failed})")
-    return ContentMerge(out.encode(), 0, "yaml")
+    return structural_merge(
+        "yaml",
+        base,
+        ours,
+        theirs,
+        labels,
+        merge_docs=lambda b, o, t: _merge_docs(b, o, t, identity_keys),
+        canon=canon,
+        reads_as=_reads_as,
+        write=lambda merged, o, _t, want: _write(merged, o, want),
+    )
