@@ -58,6 +58,8 @@ def pending(root: Path) -> bool:
 def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     """Write ``changes`` (path -> entry, or None to delete) all or nothing."""
     jdir = journal_dir(root)
+    if pending(root):  # never discard a journal that may hold the user's files
+        raise RuntimeError("a pending journal must be finished or rolled back first")
     if jdir.exists():
         shutil.rmtree(jdir)  # an unfinished stage: the service was never touched
     for rel in changes:

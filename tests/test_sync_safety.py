@@ -170,3 +170,22 @@ def test_editing_the_declared_file_then_sync_needs_no_allow_dirty(
     result = run_cli(capsys, "sync", "svc")
     assert result.code == 0, result.err
     assert (svc / "README.md").read_text() == "hello\n"
+
+
+def test_online_check_resolves_a_relative_blueprint_from_the_service(
+    capsys: pytest.CaptureFixture[str], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bp, svc = _service(capsys, workdir, {"README.md": "hi\n"})
+    declared = svc / ".synctool.yml"
+    text = declared.read_text().replace(f"blueprint: {bp}", "blueprint: ../bp")
+    declared.write_text(
+        text + "rules:\n  - id: current\n    kind: max-behind\n    releases: 0\n"
+    )
+    git(svc, "commit", "-qam", "relative source, a max-behind rule")
+    _release(bp, {"README.md": "hello\n"})
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run_cli(capsys, "check", str(svc), "--online", "--format", "json")
+    assert result.code == 1, result.err
+    assert "is 1 release behind 1.1.0" in result.out

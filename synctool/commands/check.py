@@ -94,7 +94,7 @@ def check_service(
     except RuleError as exc:
         raise InputError(str(exc) + ".", "Fix the rule and run check again.") from None
     merged = merge_rules(blueprint_rules, local_rules, disabled)
-    online_info = _online_info(declared, lock) if online else None
+    online_info = _online_info(root, declared, lock) if online else None
     findings: list[Finding] = [
         *drift.interrupted(root),
         *drift.declared_vs_applied(declared, lock, root),
@@ -129,12 +129,14 @@ def _line(doc: Any, key: str) -> int | None:
         return None
 
 
-def _online_info(declared: Declared, lock: Lock) -> OnlineInfo | None:
+def _online_info(root: Path, declared: Declared, lock: Lock) -> OnlineInfo | None:
     from synctool import sources
     from synctool.errors import SynctoolError
 
     try:
-        source = sources.resolve_source(declared.blueprint, Path.cwd())
+        source = sources.resolve_source(
+            declared.blueprint, root
+        )  # relative to the service
         if source.kind != "git":
             return None
         from synctool import git
