@@ -10,7 +10,7 @@ from pathlib import Path
 
 from synctool.errors import InputError
 from synctool.merge.types import FileEntry
-from synctool.render import SYMLINK_MODE, check_relpath
+from synctool.staging import SYMLINK_MODE, check_relpath
 
 
 def safe_target(root: Path, rel: str) -> Path:

@@ -8,29 +8,27 @@ the service. So a blueprint that tries to write outside the service, into
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
-import stat
 import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from synctool import speedups
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import FileEntry
+from synctool.staging import read_tree
 from synctool.tasks import TemplateCode
 
 if TYPE_CHECKING:
     from copier._main import Worker
 
 POLICY_FILE = "synctool.yml"
-RESERVED = (".synctool.yml", ".synctool.lock")
-SYMLINK_MODE = 0o120000
 
 
 class Rendered(NamedTuple):
@@ -58,6 +56,7 @@ def render(
     defaults: bool,
     interactive: bool,
     trust: bool,
+    commit: str | None = None,
 ) -> Rendered:
     """Render ``src`` at ``ref`` with ``data`` and return the tree in memory.
 
@@ -65,6 +64,8 @@ def render(
     ``interactive`` lets copier prompt on the terminal for unanswered
     questions; otherwise every question without an answer (and, unless
     ``defaults``, every question at all) is an error that names them all.
+    ``commit``: the sha ``ref`` names, when the caller knows it; then a kept
+    checkout of it is used instead of a clone (``synctool.checkouts``).
     """
     from copier._main import Worker  # lazy: `synctool check` must never pay for copier
 
@@ -90,8 +91,14 @@ def render(
                 ) as worker,
             ):
                 warnings.simplefilter("always")
-                _check_types(worker.template.questions_data, data)
-                _speed_up(worker)
+                template = worker.template
+                # copier renders a local blueprint's uncommitted changes at HEAD.
+                pin = (ref, commit) if ref not in (None, "HEAD") and commit else None
+                reused = pin is not None and speedups.reuse_checkout(
+                    template, src, *pin
+                )
+                _check_types(template.questions_data, data)
+                speedups.speed_up(worker)
                 worker.run_copy()
                 if missing:
                     raise _MissingAnswers
@@ -101,6 +108,8 @@ def render(
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
                 code = _template_code(worker)
+                if pin is not None and not reused:
+                    speedups.keep_checkout(template, src, *pin)
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
                 if not worker.template.subdirectory:
@@ -172,61 +181,6 @@ def _quiet_copier() -> Iterator[None]:
         sys.stderr = saved
 
 
-def _speed_up(worker: Worker) -> None:
-    """Skip work copier repeats per file that a staging render never needs.
-
-    - copier compiles every path component ("src", "tests", ...) as a Jinja
-      template, for every file: compile each distinct string once (a compiled
-      template holds no render state), and skip rendering a component that
-      has no Jinja delimiter at all;
-    - it builds the whole render context again per path component and file:
-      during the render phase the answers are fixed, so build it once;
-    - it runs `git config core.fileMode` per file to fix the destination's
-      git index: the staging folder is never a repository.
-    Each patch is on this worker instance only, and skipped if copier's
-    internals moved (then it is merely slower).
-    """
-    env = worker.jinja_env
-    env.from_string = functools.lru_cache(maxsize=4096)(env.from_string)  # type: ignore[method-assign,assignment]
-    if hasattr(worker, "_sync_git_index_executable_bit"):
-        worker._sync_git_index_executable_bit = lambda *args, **kwargs: None  # type: ignore[method-assign]
-    render_string = getattr(worker, "_render_string", None)
-    if render_string is not None:
-        # A path component without any Jinja delimiter renders to itself.
-        markers = [
-            m
-            for m in (
-                env.block_start_string,
-                env.variable_start_string,
-                env.comment_start_string,
-                env.line_statement_prefix,
-                env.line_comment_prefix,
-            )
-            if m
-        ]
-
-        def render_plain_fast(string: str, extra_context: Any = None) -> str:
-            if not any(marker in string for marker in markers):
-                return string
-            return str(render_string(string, extra_context=extra_context))
-
-        worker._render_string = render_plain_fast  # type: ignore[method-assign]
-    render_template = getattr(worker, "_render_template", None)
-    build_context = getattr(worker, "_render_context", None)
-    if render_template is None or build_context is None:
-        return
-
-    def render_with_fixed_context() -> None:
-        context = build_context()
-        worker._render_context = lambda: dict(context)  # type: ignore[method-assign]
-        try:
-            render_template()
-        finally:
-            worker._render_context = build_context  # type: ignore[method-assign]
-
-    worker._render_template = render_with_fixed_context  # type: ignore[method-assign]
-
-
 _CASTS: dict[str, Callable[[str], object]] = {"int": int, "float": float}
 
 
@@ -290,92 +244,6 @@ def _folder_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return "sha256:" + digest.hexdigest()
-
-
-def read_tree(
-    root: Path, *, drop: set[str] | None = None
-) -> tuple[dict[str, FileEntry], tuple[str, ...]]:
-    """Read a rendered folder into memory, refusing anything that escapes it."""
-    tree: dict[str, FileEntry] = {}
-    notes: list[str] = []
-    real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        rel_dir = here.relative_to(root)
-        if ".git" in dirnames:
-            dirnames.remove(".git")
-            notes.append(
-                f"the blueprint renders {(rel_dir / '.git').as_posix()}/; "
-                "synctool never writes into a service's .git, so it was left out"
-            )
-        for name in list(dirnames):
-            if (here / name).is_symlink():
-                dirnames.remove(name)
-                filenames.append(name)  # handled as a link below, never followed
-        for name in filenames:
-            path = here / name
-            rel = (rel_dir / name).as_posix()
-            if drop and rel in drop:
-                continue
-            check_relpath(rel)
-            if rel in RESERVED:
-                raise BlueprintError(
-                    f"the blueprint renders {rel}, which synctool owns.",
-                    "Remove it from the template.",
-                )
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                target = os.readlink(path)
-                _check_link(rel, target, real_root)
-                tree[rel] = FileEntry(target.encode(), SYMLINK_MODE)
-            elif stat.S_ISREG(info.st_mode):
-                mode = 0o755 if info.st_mode & 0o111 else 0o644
-                tree[rel] = FileEntry(path.read_bytes(), mode)
-    return dict(sorted(tree.items())), tuple(notes)
-
-
-def check_relpath(rel: str) -> None:
-    """Refuse a path that is absolute, climbs out of the service, or lands in .git."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or rel.startswith("/"):
-        raise BlueprintError(
-            f"the blueprint renders a path outside the service: {rel!r}.",
-            "Fix the template's file names; nothing was written.",
-        )
-    if any(part.lower() == ".git" for part in pure.parts):
-        raise BlueprintError(
-            f"the blueprint renders into .git: {rel!r}.",
-            "Remove it from the template; synctool never writes into .git.",
-        )
-    if (
-        not rel
-        or "\\" in rel
-        or "\0" in rel
-        or any(p in ("", ".") for p in rel.split("/"))
-    ):
-        raise BlueprintError(
-            f"the blueprint renders an unusable path: {rel!r}.",
-            "Use plain relative paths (no backslashes, no empty parts).",
-        )
-
-
-def _check_link(rel: str, target: str, root: Path) -> None:
-    """A rendered symlink must stay in the service and out of its .git.
-
-    Resolved on disk, following every link on the way (``u -> .`` then
-    ``leak -> u/../x`` climbs out although the text of the target does not).
-    """
-    resolved = (root / rel).resolve()
-    if (
-        os.path.isabs(target)
-        or not resolved.is_relative_to(root)
-        or resolved.is_relative_to(root / ".git")
-        or any(part.lower() == ".git" for part in PurePosixPath(target).parts)
-    ):
-        raise BlueprintError(
-            f"the blueprint renders a symlink that leaves the service: {rel} -> {target}.",
-            "Point it inside the service, outside .git; nothing was written.",
-        )
 
 
 def _warning_text(w: warnings.WarningMessage) -> str:

@@ -81,6 +81,7 @@ def cached_render(
         defaults=defaults,
         interactive=interactive,
         trust=trust,
+        commit=commit,
     )
     if key is not None and result.commit == commit:
         _store(cache_dir() / f"{key}.zip", result)

@@ -11,7 +11,7 @@ from synctool import git
 from synctool.errors import GitError
 from synctool.merge.types import FileEntry
 from synctool.model import DECLARED, JOURNAL, LOCK
-from synctool.render import SYMLINK_MODE
+from synctool.staging import SYMLINK_MODE
 
 _OURS_ONLY = {DECLARED, LOCK}
 

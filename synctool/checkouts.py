@@ -1,0 +1,85 @@
+"""Checkouts of a blueprint at a commit, kept so that later renders skip the clone.
+
+copier clones a git template for every render: `git clone`, a checkout,
+then the git calls that describe the commit (its hash, `git describe`, the
+version, the index's file modes). A commit's files never change, so the
+first render at a commit keeps its files (without ``.git``) and what git
+said of it in the user cache folder; later renders of that commit, in this
+process or another (a fleet's workers), read them from there instead.
+
+An entry is written to a temporary name and renamed into place whole, so a
+reader never sees half an entry; anything unreadable is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import platformdirs
+
+_FORMAT = 1
+_META = "meta.json"
+_TREE = "tree"
+
+
+class Checkout(NamedTuple):
+    root: Path  # the template's files at the commit, .git left out
+    meta: dict[str, Any]  # what git said of the commit (see render.py)
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("synctool", appauthor=False)) / "checkouts"
+
+
+def _key(url: str, ref: str, commit: str) -> str:
+    # The ref is part of the key: `git describe` and the version read from it
+    # depend on which tag was asked for when several name one commit.
+    blob = json.dumps([_FORMAT, url, ref, commit])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def find(url: str, ref: str, commit: str) -> Checkout | None:
+    entry = cache_dir() / _key(url, ref, commit)
+    try:
+        meta = json.loads((entry / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
+        return None
+    if meta.get("commit_hash") != commit or not (entry / _TREE).is_dir():
+        return None
+    return Checkout(entry / _TREE, meta)
+
+
+def keep(url: str, ref: str, commit: str, tree: Path, meta: dict[str, Any]) -> None:
+    """Store ``tree`` (a fresh clone at ``commit``) and ``meta`` for later renders."""
+    if meta.get("commit_hash") != commit:
+        return  # the ref moved between resolving it and cloning it
+    entry = cache_dir() / _key(url, ref, commit)
+    if entry.exists():
+        return
+    tmp: Path | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+        top = str(tree)
+        shutil.copytree(
+            tree,
+            tmp / _TREE,
+            symlinks=True,
+            ignore=lambda folder, _names: [".git"] if folder == top else [],
+        )
+        (tmp / _META).write_text(json.dumps({**meta, "format": _FORMAT}), "utf-8")
+        os.rename(tmp, entry)  # fails if another process got there first: fine
+        tmp = None
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
