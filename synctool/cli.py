@@ -298,7 +298,10 @@ ReposFile = Annotated[
 Jobs = Annotated[
     int | None,
     typer.Option(
-        "--jobs", "-j", help="Repos worked on at once.", show_default="one per CPU"
+        "--jobs",
+        "-j",
+        help="Processes at work at once (1: this process only, one repo after another).",
+        show_default="one per CPU",
     ),
 ]
 Shard = Annotated[

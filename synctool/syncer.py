@@ -68,7 +68,19 @@ def is_current(previous: Lock, target: Target) -> bool:
     )
 
 
-def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Prepared:
+def prepare(
+    root: Path,
+    target: Target,
+    *,
+    trust: bool,
+    interactive: bool,
+    side_process: bool = True,
+) -> Prepared:
+    """Render, merge and plan; nothing is written.
+
+    ``side_process``: render the base in a second process while this one
+    renders theirs (off when the caller has its own CPU budget: a fleet).
+    """
     previous = load_lock(root)
     if is_current(previous, target):
         empty = Plan(())
@@ -77,7 +89,9 @@ def prepare(root: Path, target: Target, *, trust: bool, interactive: bool) -> Pr
     source = sources.at_version(
         sources.resolve_source(target.declared.blueprint, root), ref
     )
-    with _background(_render_base, root, previous, source, trust) as base_job:
+    with _background(
+        _render_base, root, previous, source, trust, fork=side_process
+    ) as base_job:
         theirs = cached_render(
             source,
             ref,
@@ -133,7 +147,9 @@ def _label(version: str | None, ref: str | None, commit: str) -> str:
 
 
 @contextmanager
-def _background(fn: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]:
+def _background(
+    fn: Callable[..., _T], *args: Any, fork: bool
+) -> Iterator[Callable[[], _T]]:
     """Run ``fn(*args)`` in a forked process while the caller works; yield a
     function that waits for its result (or runs it here without fork).
 
@@ -141,10 +157,9 @@ def _background(fn: Callable[..., _T], *args: Any) -> Iterator[Callable[[], _T]]
     mostly CPU: on two cores they take the time of one.
     """
     if (
-        (os.cpu_count() or 1) < 2
+        not fork
+        or (os.cpu_count() or 1) < 2
         or "fork" not in multiprocessing.get_all_start_methods()
-        # In a fleet worker the other cores already have work of their own.
-        or multiprocessing.parent_process() is not None
     ):
         yield lambda: fn(*args)
         return

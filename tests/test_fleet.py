@@ -384,6 +384,36 @@ def test_a_crash_in_one_repo_is_recorded_and_the_others_go_on(
     assert got["delta"]["status"] == "conflicts"
 
 
+def test_jobs_counts_every_process_at_work(
+    capsys: pytest.CaptureFixture[str], fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 1 is one process: no sync renders its base in a second one; a
+    lone repo with --jobs 2 has a CPU to spare for it, as `update` does."""
+    from synctool import syncer
+
+    real = syncer.prepare
+    seen: list[tuple[str, bool]] = []
+
+    def spy(root: Path, *args: Any, **kwargs: Any) -> Any:
+        name = next(n for n in ("alpha", "beta", "gamma", "delta") if n in root.name)
+        seen.append((name, kwargs["side_process"]))
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(syncer, "prepare", spy)
+    fleet_update(capsys, fleet, "--jobs", "1")
+    assert sorted(seen) == [
+        ("alpha", False),
+        ("beta", False),
+        ("delta", False),
+        ("gamma", False),
+    ]
+    seen.clear()
+    fleet.repos_file.write_text(fleet.specs["alpha"] + "\n")
+    _code, doc, _err = fleet_update(capsys, fleet, "--jobs", "2", "--branch", "b2")
+    assert doc["repos"][0]["status"] == "updated"
+    assert seen == [("alpha", True)]
+
+
 def test_custom_branch_and_json_on_stdout(
     capsys: pytest.CaptureFixture[str], fleet: Fleet
 ) -> None:

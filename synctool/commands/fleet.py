@@ -69,6 +69,9 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
     todo = repos if opts.limit is None else repos[: opts.limit]
     run_id = uuid.uuid4().hex
     workdir = sel.workdir or default_workdir()
+    # --jobs is the number of processes at work: each sync renders its base in
+    # a process of its own only when that leaves no repo waiting.
+    side_process = jobs >= 2 * min(jobs, len(todo))
     tasks = [
         UpdateTask(
             repo,
@@ -80,6 +83,7 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
             push=opts.push,
             dry_run=opts.dry_run,
             trust=opts.trust,
+            side_process=side_process,
         )
         for repo in todo
     ]

@@ -24,6 +24,7 @@ class SyncOptions(NamedTuple):
     trust: bool = False
     interactive: bool = False
     output: str = "text"
+    side_process: bool = True  # the base rendered in a second process
 
 
 def run(opts: SyncOptions) -> int:
@@ -56,7 +57,11 @@ def run(opts: SyncOptions) -> int:
                 "Commit or stash them and run again, or pass --allow-dirty.",
             )
     prepared = syncer.prepare(
-        root, target, trust=opts.trust, interactive=opts.interactive
+        root,
+        target,
+        trust=opts.trust,
+        interactive=opts.interactive,
+        side_process=opts.side_process,
     )
     before, after = _template_code(prepared, trust=opts.trust)
     if not opts.dry_run and not prepared.noop:

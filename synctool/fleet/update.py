@@ -42,6 +42,9 @@ class UpdateTask(NamedTuple):
     push: bool = False
     dry_run: bool = False
     trust: bool = False
+    # A second process for the base render: only when --jobs leaves a spare
+    # CPU for each worker (--jobs N is the number of processes at work).
+    side_process: bool = False
 
 
 class UpdateRecord(NamedTuple):
@@ -146,6 +149,7 @@ def _sync(root: Path, ref: str | None, task: UpdateTask) -> dict[str, Any]:
         trust=task.trust,
         interactive=False,
         output="json",
+        side_process=task.side_process,
     )
     with _captured_stdout() as out:
         sync.run(opts)
