@@ -3,8 +3,8 @@
 copier clones a git template for every render: `git clone`, a checkout,
 then the git calls that describe the commit (its hash, `git describe`, the
 version, the index's file modes). A commit's files never change, so the
-first render at a commit keeps its files (without ``.git``) and what git
-said of it in the user cache folder; later renders of that commit, in this
+first render at a commit keeps its clone and what git said of it in the
+user cache folder; later renders of that commit, in this
 process or another (a fleet's workers), read them from there instead.
 
 An entry is written to a temporary name and renamed into place whole, so a
@@ -29,7 +29,7 @@ _TREE = "tree"
 
 
 class Checkout(NamedTuple):
-    root: Path  # the template's files at the commit, .git left out
+    root: Path  # the template's clone at the commit
     meta: dict[str, Any]  # what git said of the commit (see render.py)
 
 
@@ -57,8 +57,12 @@ def find(url: str, ref: str, commit: str) -> Checkout | None:
     return Checkout(entry / _TREE, meta)
 
 
-def keep(url: str, ref: str, commit: str, tree: Path, meta: dict[str, Any]) -> None:
-    """Store ``tree`` (a fresh clone at ``commit``) and ``meta`` for later renders."""
+def keep(url: str, ref: str, commit: str, clone: Path, meta: dict[str, Any]) -> None:
+    """Take ``clone`` (a fresh clone at ``commit``, which the caller no longer
+    needs) into the cache with ``meta``, for later renders.
+
+    The clone is moved, not copied, when it is on the cache's file system.
+    """
     if meta.get("commit_hash") != commit:
         return  # the ref moved between resolving it and cloning it
     entry = cache_dir() / _key(url, ref, commit)
@@ -68,13 +72,10 @@ def keep(url: str, ref: str, commit: str, tree: Path, meta: dict[str, Any]) -> N
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
-        top = str(tree)
-        shutil.copytree(
-            tree,
-            tmp / _TREE,
-            symlinks=True,
-            ignore=lambda folder, _names: [".git"] if folder == top else [],
-        )
+        try:
+            os.rename(clone, tmp / _TREE)
+        except OSError:  # another file system: copy it
+            shutil.copytree(clone, tmp / _TREE, symlinks=True)
         (tmp / _META).write_text(json.dumps({**meta, "format": _FORMAT}), "utf-8")
         os.rename(tmp, entry)  # fails if another process got there first: fine
         tmp = None

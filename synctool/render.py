@@ -108,12 +108,12 @@ def render(
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
                 code = _template_code(worker)
-                if pin is not None and not reused:
-                    speedups.keep_checkout(template, src, *pin)
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
                 if not worker.template.subdirectory:
                     drop.add(POLICY_FILE)  # the policy is for synctool, not the service
+                if pin is not None and not reused:
+                    speedups.keep_checkout(template, src, *pin)  # last: moves the clone
         except _MissingAnswers:
             raise InputError(
                 "no answer for: " + ", ".join(missing) + ".",

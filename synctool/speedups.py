@@ -266,10 +266,17 @@ def reuse_checkout(template: Any, url: str, ref: str, commit: str) -> bool:
 
 
 def keep_checkout(template: Any, url: str, ref: str, commit: str) -> None:
-    """After a render that cloned: keep its checkout for the next render."""
-    if not _knows_git_facts(type(template)) or template.vcs != "git":
+    """After a render that cloned: keep its clone for the next render.
+
+    The clone is moved away, so this comes last, once nothing reads the
+    template any more (copier's clean-up then finds nothing to delete).
+    """
+    clone = getattr(template, "_temp_clone_path", None)
+    if not _knows_git_facts(type(template)) or not isinstance(clone, Path):
         return
     try:
+        if template.vcs != "git" or Path(template.local_abspath) != clone.resolve():
+            return
         version = template.version
         meta = {
             "commit": template.commit,
@@ -279,10 +286,9 @@ def keep_checkout(template: Any, url: str, ref: str, commit: str) -> None:
                 str(path): int(mode) for path, mode in template.git_index_modes.items()
             },
         }
-        root = Path(template.local_abspath)
-    except Exception:
+    except Exception:  # copier's git failing here only costs speed
         return
-    checkouts.keep(url, ref, commit, root, meta)
+    checkouts.keep(url, ref, commit, clone, meta)
 
 
 def _knows_git_facts(cls: type) -> bool:

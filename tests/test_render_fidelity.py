@@ -216,7 +216,9 @@ def test_uncommitted_changes_at_head_are_rendered_not_a_kept_checkout(
     source = resolve_source(str(bp), Path.cwd())
     sha = commit_of(source, "HEAD")
     assert sha is not None
-    render(str(bp), "HEAD", {}, defaults=True, interactive=False, trust=False, commit=sha)
+    render(
+        str(bp), "HEAD", {}, defaults=True, interactive=False, trust=False, commit=sha
+    )
     (bp / "shared.txt").write_text("dirty\n")
     tree = render(
         str(bp), "HEAD", {}, defaults=True, interactive=False, trust=False, commit=sha

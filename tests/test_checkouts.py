@@ -1,0 +1,90 @@
+"""The kept checkouts: moved in whole, copied across file systems, misses on damage."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from synctool import checkouts
+
+SHA = "a" * 40
+META = {
+    "commit": "v1.0.0",
+    "commit_hash": SHA,
+    "version": "1.0.0",
+    "git_index_modes": {},
+}
+
+
+def _clone(tmp: Path) -> Path:
+    clone = tmp / "clone"
+    (clone / "src").mkdir(parents=True)
+    (clone / "src/app.py").write_text("print('hi')\n")
+    (clone / "run.sh").write_text("#!/bin/sh\n")
+    (clone / "run.sh").chmod(0o755)
+    os.symlink("run.sh", clone / "link.sh")
+    return clone
+
+
+def _assert_kept(found: checkouts.Checkout | None) -> None:
+    assert found is not None
+    assert (found.root / "src/app.py").read_text() == "print('hi')\n"
+    assert os.access(found.root / "run.sh", os.X_OK)
+    assert os.readlink(found.root / "link.sh") == "run.sh"
+    assert found.meta["version"] == "1.0.0"
+
+
+def test_a_clone_is_moved_in_and_found_again(tmp_path: Path) -> None:
+    clone = _clone(tmp_path)
+    assert checkouts.find("bp", "v1.0.0", SHA) is None
+    checkouts.keep("bp", "v1.0.0", SHA, clone, META)
+    assert not clone.exists()  # moved, not copied
+    _assert_kept(checkouts.find("bp", "v1.0.0", SHA))
+    # Another ref naming the commit, another blueprint: other entries.
+    assert checkouts.find("bp", "main", SHA) is None
+    assert checkouts.find("other", "v1.0.0", SHA) is None
+
+
+def test_another_file_system_means_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = _clone(tmp_path)
+    rename = os.rename
+
+    def cross_device(src: object, dst: object) -> None:
+        if Path(str(src)) == clone:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checkouts.os, "rename", cross_device)
+    checkouts.keep("bp", "v1.0.0", SHA, clone, META)
+    _assert_kept(checkouts.find("bp", "v1.0.0", SHA))
+
+
+def test_a_moved_ref_or_a_damaged_entry_is_never_used(tmp_path: Path) -> None:
+    clone = _clone(tmp_path)
+    checkouts.keep("bp", "v1.0.0", "b" * 40, clone, META)  # git said another sha
+    assert checkouts.find("bp", "v1.0.0", "b" * 40) is None
+    assert clone.exists()  # left for copier to delete
+    checkouts.keep("bp", "v1.0.0", SHA, clone, META)
+    entry = next(checkouts.cache_dir().glob("*/meta.json"))
+    entry.write_text(json.dumps({**META, "format": 0}))
+    assert checkouts.find("bp", "v1.0.0", SHA) is None
+    entry.write_text("[1, 2")
+    assert checkouts.find("bp", "v1.0.0", SHA) is None
+
+
+def test_an_unwritable_cache_costs_nothing_but_speed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be\n")
+    monkeypatch.setattr(checkouts, "cache_dir", lambda: blocked / "checkouts")
+    clone = _clone(tmp_path)
+    checkouts.keep("bp", "v1.0.0", SHA, clone, META)
+    assert checkouts.find("bp", "v1.0.0", SHA) is None
+    assert clone.exists()
