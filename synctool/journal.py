@@ -12,6 +12,11 @@ every move is an atomic rename):
 
 A journal left by a kill is finished by the next ``synctool sync`` (roll
 forward) or undone by ``synctool sync --abort`` (roll back from ``old/``).
+A roll back first leaves a ``rolling-back`` mark: once begun, a journal is
+only ever rolled back, whichever command meets it next, so a kill during
+``--abort`` never ends in a mix of both versions. Each op records whether
+its path held a file before the sync, so a roll back done twice never takes
+a restored file for one the sync created.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from synctool.errors import BlueprintError, InputError
 from synctool.fsops import safe_target, write_entry
 from synctool.merge.types import FileEntry
 from synctool.model import JOURNAL
 
 _LAST = (".synctool.yml", ".synctool.lock")
 _MANIFEST = "manifest.json"
+_ROLLING_BACK = "rolling-back"
 
 
 class Change(NamedTuple):
@@ -55,9 +62,21 @@ def pending(root: Path) -> bool:
     return (journal_dir(root) / _MANIFEST).is_file()
 
 
+def check_free(root: Path) -> None:
+    """Refuse a service whose journal name is taken by something of the user's."""
+    jdir = journal_dir(root)
+    if jdir.is_symlink() or (jdir.exists() and not jdir.is_dir()):
+        raise InputError(
+            f"{JOURNAL} in the service is not synctool's: synctool keeps an "
+            "interrupted sync's files in a folder of that name.",
+            f"Rename or remove your {JOURNAL} and run again; nothing was written.",
+        )
+
+
 def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     """Write ``changes`` (path -> entry, or None to delete) all or nothing."""
     jdir = journal_dir(root)
+    check_free(root)
     if pending(root):  # never discard a journal that may hold the user's files
         raise RuntimeError("a pending journal must be finished or rolled back first")
     if jdir.exists():
@@ -72,7 +91,9 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
         if entry is not None:
             write_entry(jdir / "new" / str(n), entry)
             _step(f"stage {rel}")
-        ops.append({"n": n, "path": rel, "delete": entry is None})
+        target = root / rel
+        existed = _exists(target) and not (target.is_dir() and not target.is_symlink())
+        ops.append({"n": n, "path": rel, "delete": entry is None, "existed": existed})
     _fsync_tree(jdir / "new")
     tmp = jdir / (_MANIFEST + ".tmp")
     tmp.write_text(json.dumps({"ops": ops}, indent=1), encoding="utf-8")
@@ -100,8 +121,6 @@ def _in_order(
 def _check_layout(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     """Refuse, before writing, a file that would land on a folder of the
     user's files, or under a file that stays."""
-    from synctool.errors import InputError
-
     deleted = {r for r, e in changes.items() if e is None}
     for rel, entry in changes.items():
         if entry is None:
@@ -130,20 +149,74 @@ def _check_layout(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
                 )
 
 
-def _ops(root: Path) -> list[dict[str, object]]:
-    data = json.loads((journal_dir(root) / _MANIFEST).read_text(encoding="utf-8"))
-    ops: list[dict[str, object]] = data["ops"]
+class _Op(NamedTuple):
+    n: str
+    path: str
+    delete: bool
+    existed: bool | None  # a file was there before the sync (None: not recorded)
+
+
+def _ops(root: Path) -> list[_Op]:
+    """The manifest's operations, each checked: a damaged manifest is refused."""
+    path = journal_dir(root) / _MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = data["ops"]
+        if not isinstance(raw, list):
+            raise TypeError("ops is not a list")
+        ops = [_op(item) for item in raw]
+        for op in ops:
+            safe_target(root, op.path)
+    except (OSError, ValueError, KeyError, TypeError, BlueprintError) as exc:
+        why = exc.message if isinstance(exc, BlueprintError) else str(exc)
+        raise InputError(
+            f"{JOURNAL}/{_MANIFEST} is damaged ({why.rstrip('.')}): synctool "
+            "cannot tell which files the interrupted sync changed.",
+            f"Restore the service from git (see `git status`), then delete {JOURNAL}.",
+        ) from None
     return ops
+
+
+def _op(item: object) -> _Op:
+    if not isinstance(item, dict):
+        raise TypeError(f"an op is {type(item).__name__}, not a mapping")
+    n, path, delete = item["n"], item["path"], item["delete"]
+    existed = item.get("existed")
+    if (
+        not isinstance(n, int)
+        or isinstance(n, bool)
+        or not isinstance(path, str)
+        or not isinstance(delete, bool)
+        or not isinstance(existed, bool | None)
+    ):
+        raise TypeError(f"an op has fields of the wrong type: {item!r}")
+    return _Op(str(n), path, delete, existed)
+
+
+def rolling_back(root: Path) -> bool:
+    """An ``--abort`` began on this journal: it may only be rolled back now."""
+    return (journal_dir(root) / _ROLLING_BACK).exists()
+
+
+def finish(root: Path) -> bool:
+    """Finish a pending journal the way it was going; True if it was rolled back."""
+    if rolling_back(root):
+        roll_back(root)
+        return True
+    roll_forward(root)
+    return False
 
 
 def roll_forward(root: Path) -> None:
     """Finish applying a staged journal; safe to call again after a kill."""
     jdir = journal_dir(root)
+    if rolling_back(root):
+        raise RuntimeError("a journal being rolled back must not be rolled forward")
     for op in _ops(root):
-        n, rel = str(op["n"]), str(op["path"])
+        n, rel = op.n, op.path
         target = safe_target(root, rel)
         new, old = jdir / "new" / n, jdir / "old" / n
-        if op["delete"]:
+        if op.delete:
             if _exists(target) and not _exists(old):
                 os.replace(target, old)
                 _step(f"delete {rel}")
@@ -171,19 +244,36 @@ def roll_back(root: Path) -> None:
     """Undo a staged journal: every file goes back to what it was before."""
     jdir = journal_dir(root)
     if pending(root):
-        for op in reversed(_ops(root)):
-            n, rel = str(op["n"]), str(op["path"])
-            target = safe_target(root, rel)
-            new, old = jdir / "new" / n, jdir / "old" / n
+        ops = _ops(root)
+        mark = jdir / _ROLLING_BACK
+        if not mark.exists():
+            mark.touch()
+            _fsync_dir(jdir)
+        for op in reversed(ops):
+            target = safe_target(root, op.path)
+            new, old = jdir / "new" / op.n, jdir / "old" / op.n
             if _exists(old):
                 if _exists(target):
                     _remove(target)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(old, target)
-            elif not op["delete"] and not _exists(new) and _exists(target):
-                _remove(target)  # the file was created by this sync: remove it
-            _step(f"restore {rel}")
+            elif _created_here(op, new, target):
+                _remove(target)
+            _step(f"restore {op.path}")
     _finish(root)
+
+
+def _created_here(op: _Op, new: Path, target: Path) -> bool:
+    """The file at ``target`` was written by this sync where there was none.
+
+    Without a backup in ``old/``, a path that held a file before is either
+    untouched or already restored: it stays.
+    """
+    if op.delete or _exists(new) or not _exists(target):
+        return False
+    if op.existed is not None:
+        return not op.existed
+    return True  # a journal written before ``existed`` was recorded
 
 
 def _finish(root: Path) -> None:

@@ -660,34 +660,10 @@ JOURNAL = ".synctool-journal"
 
 
 DAMAGED_MANIFESTS = {
-    "not-json": pytest.param(
-        "not json at all",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="synctool bug: journal._ops trusts manifest.json (JSONDecodeError crash)",
-        ),
-    ),
-    "no-ops": pytest.param(
-        "{}",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="synctool bug: journal._ops trusts manifest.json (KeyError crash)",
-        ),
-    ),
-    "ops-a-number": pytest.param(
-        '{"ops": 5}',
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="synctool bug: journal._ops trusts manifest.json (TypeError crash)",
-        ),
-    ),
-    "path-outside": pytest.param(
-        '{"ops": [{"n": 0, "path": "../x", "delete": true}]}',
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="synctool bug: a journal path outside the service is blamed on the blueprint",
-        ),
-    ),
+    "not-json": "not json at all",
+    "no-ops": "{}",
+    "ops-a-number": '{"ops": 5}',
+    "path-outside": '{"ops": [{"n": 0, "path": "../x", "delete": true}]}',
 }
 
 
@@ -706,10 +682,6 @@ def test_a_damaged_journal_is_an_input_error(
     assert not (svc.parent / "x").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: journal.apply rmtree()s .synctool-journal without checking it is a folder",
-)
 def test_a_file_named_like_the_journal_is_never_removed(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -763,10 +735,6 @@ def three_files(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return workdir / "svc"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: roll_back redone after a kill deletes files it already restored",
-)
 def test_abort_killed_half_way_then_aborted_again_restores_everything(
     capsys: pytest.CaptureFixture[str], three_files: Path
 ) -> None:
@@ -781,10 +749,6 @@ def test_abort_killed_half_way_then_aborted_again_restores_everything(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: sync after a killed --abort leaves the old lock over new files",
-)
 def test_abort_killed_half_way_then_sync_gives_before_or_after(
     capsys: pytest.CaptureFixture[str], three_files: Path, tmp_path: Path
 ) -> None:

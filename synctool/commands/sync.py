@@ -39,14 +39,20 @@ def run(opts: SyncOptions) -> int:
             f"{root} is not a synctool service (no {DECLARED}).",
             "Run this in a service made by `synctool init`, or pass its path.",
         )
+    journal.check_free(root)
     if journal.pending(root):
         if opts.dry_run:
             raise InputError(
                 "an interrupted sync is pending.",
                 "Run `synctool sync` to finish it or `synctool sync --abort` to undo it.",
             )
-        journal.roll_forward(root)
-        ui.warning("finished an interrupted sync before doing anything else.")
+        if journal.finish(root):
+            ui.warning(
+                "finished undoing an interrupted sync (its --abort had begun) "
+                "before doing anything else."
+            )
+        else:
+            ui.warning("finished an interrupted sync before doing anything else.")
     target = _target(root, opts)
     if not opts.dry_run and not opts.allow_dirty and not _current(root, target):
         dirty = worktree.dirty_paths(root)
@@ -115,6 +121,7 @@ def _current(root: Path, target: syncer.Target) -> bool:
 
 
 def _abort(root: Path) -> int:
+    journal.check_free(root)
     if not journal.pending(root) and not (root / DECLARED).is_file():
         raise InputError(f"{root} is not a synctool service (no {DECLARED}).")
     if not journal.pending(root):
