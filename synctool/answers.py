@@ -32,8 +32,18 @@ def parse_data(pairs: Sequence[str], data_file: Path | None) -> dict[str, Any]:
                 f"--data {pair!r} is not KEY=VALUE.",
                 "Write it as --data service_name=orders.",
             )
+        _check_name(key, f"--data {key}")
         data[key] = value
     return data
+
+
+def _check_name(key: str, where: str) -> None:
+    """copier keeps names starting with _ for its settings and its own context."""
+    if key.startswith("_"):
+        raise InputError(
+            f"{where}: names starting with _ are copier's own settings, not questions.",
+            "Answer the blueprint's questions only (see its copier.yml).",
+        )
 
 
 def _load_file(path: Path) -> dict[str, Any]:
@@ -42,6 +52,11 @@ def _load_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InputError(
             f"--data-file {path}: cannot be read ({exc.strerror})."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"--data-file {path}: not UTF-8 text (byte {exc.start}).",
+            "Save the answers file as UTF-8.",
         ) from None
     try:
         loaded = YAML(typ="safe").load(text)
@@ -57,4 +72,6 @@ def _load_file(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
         raise InputError(f"{path}: answers must be a YAML mapping of question: answer.")
+    for key in loaded:
+        _check_name(key, f"--data-file {path}: {key}")
     return loaded

@@ -58,22 +58,36 @@ class FastYAMLError(ValueError):
         self.line = line
 
 
-def _error(exc: Exception) -> FastYAMLError:
+def _error(exc: Exception, text: str) -> FastYAMLError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
-    return FastYAMLError(str(problem), line)
+    if mark is None:  # a reader error: a character YAML forbids, by position
+        return FastYAMLError(*reader_error(exc, text))
+    why = getattr(exc, "problem", None) or getattr(exc, "context", None) or exc
+    return FastYAMLError(str(why).splitlines()[0], mark.line + 1)
+
+
+def reader_error(exc: Exception, text: str) -> tuple[str, int | None]:
+    """A YAML reader error (a character YAML forbids) as (problem, 1-based line)."""
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+    what = (
+        f"character {ord(character):#06x} is not allowed in YAML"
+        if isinstance(character, str) and len(character) == 1
+        else str(exc).splitlines()[0]
+    )
+    return what, line
 
 
 def load(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, ValueError) as exc:
-        raise _error(exc) from None
+        raise _error(exc, text) from None
 
 
 def load_all(text: str) -> list[Any]:
     try:
         return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
     except (yaml.YAMLError, ValueError) as exc:
-        raise _error(exc) from None
+        raise _error(exc, text) from None

@@ -44,10 +44,18 @@ def run(
         check=False,
     )
     if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit code {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {last}")
+        raise GitError(f"git {args[0]} failed: {_reason(proc.stderr or proc.stdout)}")
     return proc.stdout
+
+
+def _reason(output: str) -> str:
+    """git's own reason: its first fatal/error line (later ones are advice,
+    "Please make sure you have the correct access rights ..."), else the last."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else "no reason given"
 
 
 def run_bytes(args: Sequence[str], cwd: Path) -> bytes:
@@ -61,10 +69,8 @@ def run_bytes(args: Sequence[str], cwd: Path) -> bytes:
         check=False,
     )
     if proc.returncode != 0:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise GitError(
-            f"git {args[0]} failed: {detail[-1] if detail else proc.returncode}"
-        )
+        why = _reason(proc.stderr.decode(errors="replace"))
+        raise GitError(f"git {args[0]} failed: {why}")
     return proc.stdout
 
 

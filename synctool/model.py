@@ -29,6 +29,9 @@ LOCK_VERSION = 1
 BUNDLED = "bundled"
 _CLASSES = ("managed", "merged", "seeded")
 _DATE = re.compile(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b")
+DECLARED_KEYS = ("blueprint", "ref", "answers", "rules", "disable", "waivers")
+_MODES = (0o644, 0o755, 0o120000)  # a file, an executable, a symlink (as git)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Declared(NamedTuple):
@@ -76,8 +79,13 @@ def _read(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path.name} not found in {path.parent}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read: {exc}.") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}).",
+            "Save it as UTF-8, or restore it from git history.",
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
     return text
 
 
@@ -93,7 +101,14 @@ def _load(path: Path) -> Any:
             "Fix the file and run the command again.",
         ) from None
     except YAMLError as exc:
-        raise InputError(f"{path.name}: malformed YAML: {exc}.") from None
+        from synctool.fastyaml import reader_error
+
+        problem, line = reader_error(exc, text)
+        where = f":{line}" if line else ""
+        raise InputError(
+            f"{path.name}{where}: malformed YAML: {problem}.",
+            "Fix the file and run the command again.",
+        ) from None
     except ValueError as exc:  # ruamel builds dates while loading: 2027-02-30
         where = _bad_date_line(text)
         raise InputError(
@@ -131,21 +146,50 @@ def load_declared(root: Path) -> Declared:
             f"{DECLARED}{_line(doc, 'blueprint')}: `blueprint` must name the blueprint source.",
             "Set it to a path, a git URL or `bundled`.",
         )
+    for key in doc:
+        if key not in DECLARED_KEYS:
+            import difflib
+
+            near = difflib.get_close_matches(str(key), DECLARED_KEYS, n=1)
+            raise InputError(
+                f"{DECLARED}{_line(doc, key)}: unknown key `{key}`"
+                + (f" (did you mean `{near[0]}`?)." if near else "."),
+                "Its keys are " + ", ".join(f"`{k}`" for k in DECLARED_KEYS) + ".",
+            )
     ref = doc.get("ref")
-    if ref is not None and not isinstance(ref, str | int | float):
+    if isinstance(ref, int | float) and not isinstance(ref, bool):
+        # YAML reads `ref: 1.10` as the number 1.1: the tag is lost by then.
         raise InputError(
-            f"{DECLARED}{_line(doc, 'ref')}: `ref` must be a tag or commit."
+            f"{DECLARED}{_line(doc, 'ref')}: `ref: {ref}` reads as a number, not a tag.",
+            'Quote it, e.g. ref: "1.10".',
+        )
+    if ref is not None and (not isinstance(ref, str) or not ref.strip()):
+        raise InputError(
+            f"{DECLARED}{_line(doc, 'ref')}: `ref` must be a tag or commit.",
+            "Write the version wanted, e.g. ref: v1.2.0, or leave `ref` out.",
         )
     answers = doc.get("answers", {})
     if answers is None:
         answers = {}
     if not isinstance(answers, Mapping):
         raise InputError(
-            f"{DECLARED}{_line(doc, 'answers')}: `answers` must be a mapping."
+            f"{DECLARED}{_line(doc, 'answers')}: `answers` must be a mapping.",
+            "Write one `question: answer` per line under `answers:`.",
         )
+    for key in answers:
+        if not isinstance(key, str) or key.startswith("_"):
+            raise InputError(
+                f"{DECLARED}{_line(answers, key)}: `{key}` is not a question's name"
+                + (
+                    " (names starting with _ are copier's own settings)."
+                    if isinstance(key, str)
+                    else "."
+                ),
+                "Answer the blueprint's questions only (see its copier.yml).",
+            )
     return Declared(
         blueprint=blueprint,
-        ref=None if ref is None else str(ref),
+        ref=ref,
         answers=_plain(answers),
         doc=doc,
     )
@@ -201,19 +245,23 @@ def load_lock(root: Path) -> Lock:
             ownership = entry["class"]
             if ownership not in _CLASSES:
                 raise ValueError(f"unknown class {ownership!r} for {rel}")
-            files[str(rel)] = LockedFile(
-                str(entry["sha256"]),
-                int(str(entry["mode"]), 8),
-                cast(Ownership, ownership),
-            )
+            digest, mode = str(entry["sha256"]), int(str(entry["mode"]), 8)
+            if not _HEX64.match(digest):
+                raise ValueError(f"bad sha256 for {rel}")
+            if mode not in _MODES:
+                raise ValueError(f"bad mode {entry['mode']!r} for {rel}")
+            files[str(rel)] = LockedFile(digest, mode, cast(Ownership, ownership))
+        answers, policy = doc.get("answers") or {}, doc.get("policy") or {}
+        if not isinstance(answers, Mapping) or not isinstance(policy, Mapping):
+            raise ValueError("answers and policy must be mappings")
         return Lock(
             blueprint=str(doc["blueprint"]),
             ref=None if doc.get("ref") is None else str(doc["ref"]),
             version=None if doc.get("version") is None else str(doc["version"]),
             commit=str(doc["commit"]),
-            answers=_plain(doc.get("answers") or {}),
+            answers=_plain(answers),
             answers_digest=str(doc["answers_digest"]),
-            policy=_plain(doc.get("policy") or {}),
+            policy=_plain(policy),
             files=files,
             synctool_version=str(doc.get("synctool_version", "")),
         )

@@ -72,10 +72,12 @@ def at_version(source: Source, ref: str | None) -> Source:
     return Source(BUNDLED, str(releases.materialize(ref)), "bundled", ref)
 
 
-def resolve_ref(source: Source, ref: str | None) -> str | None:
+def resolve_ref(source: Source, ref: str | None, given_as: str = "--ref") -> str | None:
     """The ref to render: as given (checked), or the newest release tag.
 
     Returns None for a folder that is not a git repository (it has no versions).
+    ``given_as`` names where the ref came from, for the hint of an error
+    (an option such as ``--to``, or ``ref in .synctool.yml``).
     """
     if source.kind == "bundled":
         if ref is None:
@@ -87,14 +89,14 @@ def resolve_ref(source: Source, ref: str | None) -> str | None:
             )
             raise BlueprintError(
                 f"the bundled blueprint has no version {ref!r} (it has: {known}).",
-                "Give one of those, or drop --ref for the newest.",
+                f"Give one of those to {given_as}, or leave it out for the newest.",
             )
         return wanted
     if source.kind == "folder":
         if ref is not None:
             raise BlueprintError(
                 f"blueprint {source.recorded} is not a git repository, so it has no ref {ref!r}.",
-                "Drop --ref, or make the blueprint a git repository and tag its releases.",
+                f"Drop {given_as}, or make the blueprint a git repository and tag its releases.",
             )
         return None
     try:
@@ -113,6 +115,6 @@ def resolve_ref(source: Source, ref: str | None) -> str | None:
         known = ", ".join(tag for _v, tag in tags[:5]) or "none"
         raise BlueprintError(
             f"unknown ref {ref!r} in blueprint {source.recorded} (release tags: {known}).",
-            "Give an existing tag or commit with --ref.",
+            f"Give an existing tag or commit to {given_as}.",
         )
     return ref

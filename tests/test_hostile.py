@@ -139,10 +139,6 @@ def test_declared_file_of_the_wrong_shape_is_refused(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: a typo'd top-level key in .synctool.yml (`refs:`) is silently ignored",
-)
 def test_unknown_top_level_key_in_the_declared_file_is_refused(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -154,10 +150,6 @@ def test_unknown_top_level_key_in_the_declared_file_is_refused(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: YAML reader errors (NUL/control characters) print a second line",
-)
 @pytest.mark.parametrize(
     ("name", "garbage"), [(".synctool.yml", "x: \0\n"), (".synctool.lock", "\x07\n")]
 )
@@ -177,10 +169,6 @@ def test_control_characters_in_synctool_files_are_one_line(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: an unquoted `ref: 1.10` is read as the float 1.1 and syncs tag 1.1",
-)
 def test_a_ref_that_yaml_reads_as_a_number_is_never_another_tag(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
@@ -231,10 +219,6 @@ LOCK_SHAPES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: load_lock checks neither the type of answers/policy nor hashes and modes",
-)
 @pytest.mark.parametrize("command", ["update", "check"])
 @pytest.mark.parametrize("shape", list(LOCK_SHAPES))
 def test_lock_entries_of_the_wrong_shape_are_refused(
@@ -356,10 +340,6 @@ def test_a_declared_blueprint_that_is_a_file_or_missing_is_refused(
         assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: git.run keeps git's last stderr line ('and the repository exists.')",
-)
 def test_an_unreachable_blueprint_says_why(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -392,10 +372,6 @@ def test_update_to_a_tree_or_a_blob_is_an_unknown_ref(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: an unknown `update --to` ref says 'with --ref', an option update lacks",
-)
 def test_update_to_an_unknown_ref_names_the_to_option(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
@@ -415,10 +391,6 @@ def test_update_data_that_is_not_key_value(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: an answer named like a copier internal (_copier_conf) crashes render",
-)
 @pytest.mark.parametrize("where", ["init", "update", "declared"])
 def test_an_answer_named_like_a_copier_internal_is_refused(
     capsys: pytest.CaptureFixture[str], svc: Path, bp: Path, where: str
@@ -475,10 +447,6 @@ def test_data_file_that_is_not_a_mapping(
     assert not (workdir / "svc").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: answers._load_file catches OSError but not UnicodeDecodeError",
-)
 def test_data_file_that_is_not_utf8(
     capsys: pytest.CaptureFixture[str], workdir: Path, bp: Path
 ) -> None:

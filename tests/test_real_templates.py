@@ -8,7 +8,9 @@ copier records (no secrets, no skipped or computed questions).
 Histories: a service generated at v1 and committed, then `synctool update` to
 a later release. Unmodified, it must equal a fresh `copier copy` of that
 release with the same answers; customised (a line the release does not
-touch), it must equal that copy with the user's line still there.
+touch), it must equal that copy with the user's line still there. Features
+that copier applies only on update (`_skip_if_exists`, `_exclude` on
+`_copier_operation`) are compared with the `copier update` command instead.
 
 Every blueprint is a real git repository in a tmp folder; every copier run is
 the real command in its own process (started early, so it runs while synctool
@@ -593,7 +595,7 @@ from jinja2.ext import Extension
 
 
 class ShoutExtension(Extension):
-    \"\"\"A filter and a preprocess step, as jinja2_time-like packages add.\"\"\"
+    \"\"\"A filter and a preprocess step (extension packages may add either).\"\"\"
 
     def __init__(self, environment):
         super().__init__(environment)

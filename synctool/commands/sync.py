@@ -83,11 +83,11 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
     source = sources.resolve_source(declared.blueprint, root)
     if opts.update:
         wanted = opts.to or None
-        ref = sources.resolve_ref(source, wanted)
+        ref = sources.resolve_ref(source, wanted, "--to")
         answers = {**declared.answers, **opts.data}
         changed = ref != declared.ref or answers != declared.answers
         return syncer.Target(declared, ref, answers, changed, source.recorded)
-    ref = sources.resolve_ref(source, declared.ref)
+    ref = sources.resolve_ref(source, declared.ref, f"`ref` in {DECLARED}")
     return syncer.Target(declared, ref, declared.answers, False, source.recorded)
 
 

@@ -194,7 +194,7 @@ def _resolve(run_id: str, spec: str, base: str, to: str | None) -> str | None:
     """The blueprint's newest release is asked once per blueprint per worker,
     not once per repo (it is a `git ls-remote` each time)."""
     source = sources.resolve_source(spec, Path(base or "."))
-    return sources.resolve_ref(source, to or None)
+    return sources.resolve_ref(source, to or None, "--to")
 
 
 def default_branch_name(ref: str | None) -> str:
