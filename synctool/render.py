@@ -8,6 +8,7 @@ the service. So a blueprint that tries to write outside the service, into
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
@@ -16,10 +17,11 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from synctool import speedups
+from synctool import copiererrors, speedups
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import FileEntry
 from synctool.staging import read_tree
@@ -41,11 +43,18 @@ class Rendered(NamedTuple):
     policy_text: str | None  # the blueprint's synctool.yml, rendered with answers
     warnings: tuple[str, ...]
     code: TemplateCode = TemplateCode()  # its _tasks and _migrations, not run here
+    skip_if_exists: tuple[
+        str, ...
+    ] = ()  # copier's patterns: written once, then the service's
 
 
 def answers_digest(answers: Mapping[str, Any]) -> str:
     canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+Operation = Literal["copy", "update"]
+_Prompts = Literal["ask", "record", "default-or-record"]
 
 
 def render(
@@ -57,8 +66,17 @@ def render(
     interactive: bool,
     trust: bool,
     commit: str | None = None,
+    recorded: Mapping[str, Any] | None = None,
+    operation: Operation = "copy",
 ) -> Rendered:
-    """Render ``src`` at ``ref`` with ``data`` and return the tree in memory.
+    """Render ``src`` at ``ref`` and return the tree in memory.
+
+    ``data``: answers given now. ``recorded``: the answers the service
+    recorded, which copier treats as its last answers: each is its question's
+    default, a question no longer asked (``when`` false) drops its answer and
+    recomputes it, a recorded answer the version no longer accepts is an
+    error. ``operation``: what templates see as ``_copier_operation``
+    ("update" for a sync's renders, as under ``copier update``).
 
     The blueprint's tasks and migrations are returned, never run here.
     ``interactive`` lets copier prompt on the terminal for unanswered
@@ -67,8 +85,34 @@ def render(
     ``commit``: the sha ``ref`` names, when the caller knows it; then a kept
     checkout of it is used instead of a clone (``synctool.checkouts``).
     """
+    job = _Job(src, ref, dict(data), dict(recorded or {}), trust, commit, operation)
+    prompts: _Prompts = "ask" if interactive or defaults else "record"
+    try:
+        return _render(job, defaults=defaults, prompts=prompts)
+    except copiererrors.RequiredAnswer:
+        if interactive or not defaults:
+            raise
+    # copier stops at the first question without an answer: render again,
+    # taking defaults and recording every question that has none, to name all.
+    return _render(job, defaults=False, prompts="default-or-record")
+
+
+class _Job(NamedTuple):
+    src: str
+    ref: str | None
+    data: dict[str, Any]
+    recorded: dict[str, Any]
+    trust: bool
+    commit: str | None
+    operation: Operation
+
+
+def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
     from copier._main import Worker  # lazy: `synctool check` must never pay for copier
 
+    src, ref, data = job.src, job.ref, job.data
+    # copier renders a local blueprint's uncommitted changes at HEAD.
+    pin = (ref, job.commit) if ref not in (None, "HEAD") and job.commit else None
     with tempfile.TemporaryDirectory(prefix="synctool-render-") as tmp, _quiet_copier():
         staging = Path(tmp) / "out"
         missing: list[str] = []
@@ -76,15 +120,19 @@ def render(
         try:
             with (
                 warnings.catch_warnings(record=True) as caught,
-                _prompts(missing, enabled=interactive or defaults),
+                _prompts(missing, prompts),
+                _operation(job.operation),
                 Worker(
                     src_path=src,
                     dst_path=staging,
                     vcs_ref=ref,
                     data=dict(data),
                     defaults=defaults,
-                    unsafe=trust,
+                    unsafe=job.trust,
                     skip_tasks=True,  # synctool runs them in the service (synctool.tasks)
+                    skip_answered=bool(
+                        job.recorded
+                    ),  # recorded answers: not asked again
                     quiet=True,
                     cleanup_on_error=False,
                     overwrite=True,
@@ -92,37 +140,39 @@ def render(
             ):
                 warnings.simplefilter("always")
                 template = worker.template
-                # copier renders a local blueprint's uncommitted changes at HEAD.
-                pin = (ref, commit) if ref not in (None, "HEAD") and commit else None
                 reused = pin is not None and speedups.reuse_checkout(
                     template, src, *pin
                 )
                 _check_types(template.questions_data, data)
+                _recall(worker, job.recorded)
                 speedups.speed_up(worker)
                 worker.run_copy()
                 if missing:
-                    raise _MissingAnswers
+                    raise copiererrors.missing_answers(
+                        missing, defaults=prompts != "record"
+                    )
                 answers = _answers(worker)
+                _check_recorded(worker, job, answers)
                 policy_text = _policy_text(worker, answers)
                 local = Path(worker.template.local_abspath)
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
                 code = _template_code(worker)
+                skip = tuple(str(p) for p in getattr(worker, "all_skip_if_exists", ()))
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
                 if not worker.template.subdirectory:
                     drop.add(POLICY_FILE)  # the policy is for synctool, not the service
                 if pin is not None and not reused:
                     speedups.keep_checkout(template, src, *pin)  # last: moves the clone
-        except _MissingAnswers:
-            raise InputError(
-                "no answer for: " + ", ".join(missing) + ".",
-                "Pass them with --data KEY=VALUE or --data-file FILE, or use --defaults.",
-            ) from None
         except Exception as exc:  # copier's errors become one sentence each
-            raise _translate(exc, src, ref, missing) from exc
+            if missing:
+                raise copiererrors.missing_answers(
+                    missing, defaults=prompts != "record"
+                ) from None
+            raise copiererrors.translate(exc, src, ref) from exc
         tree, notes = read_tree(staging, drop=drop)
-        notes += tuple(text for text in map(_warning_text, caught) if text)
+        notes += tuple(text for w in caught if (text := copiererrors.warning_text(w)))
         return Rendered(
             tree=tree,
             answers=answers,
@@ -131,33 +181,36 @@ def render(
             policy_text=policy_text,
             warnings=notes,
             code=code,
+            skip_if_exists=skip,
         )
 
 
-class _MissingAnswers(Exception):
-    pass
-
-
 @contextmanager
-def _prompts(missing: list[str], *, enabled: bool) -> Iterator[None]:
+def _prompts(missing: list[str], mode: _Prompts) -> Iterator[None]:
     """Off a TTY, record each question copier would ask instead of asking it.
 
     Recording all of them (answering with the default meanwhile) lets the
     error list every missing answer at once rather than one per attempt.
+    In "default-or-record" mode a question with a default (or a recorded
+    answer) takes it, as copier's --defaults does, and only the others count.
     """
-    if enabled:
+    if mode == "ask":
         yield
         return
     import copier._main as copier_main
+    from copier._types import MISSING
 
     def record(
         questions: list[dict[str, Any]], answers: dict[str, Any]
     ) -> dict[str, Any]:
         question = questions[0]
         name = str(question["name"])
+        default = answers.get(name, MISSING)
+        if mode == "default-or-record" and default is not MISSING:
+            return {name: default}
         if question.get("when", True) is not False:  # copier skips when: false itself
             missing.append(name)
-        return {name: answers.get(name)}
+        return {name: default}
 
     # copier asks through this module-level name; swapping it is the narrowest
     # hook there is (copier has no "fail on missing answers" switch).
@@ -167,6 +220,53 @@ def _prompts(missing: list[str], *, enabled: bool) -> Iterator[None]:
         yield
     finally:
         setattr(copier_main, "unsafe_prompt", original)  # noqa: B010
+
+
+@contextmanager
+def _operation(operation: Operation) -> Iterator[None]:
+    """Set what templates see as ``_copier_operation`` (copier's own
+    decorator keeps a value already set)."""
+    import copier._main as copier_main
+
+    var = getattr(copier_main, "_operation", None)
+    if not isinstance(var, contextvars.ContextVar):
+        yield  # copier moved it: every render is a "copy" then
+        return
+    token = var.set(operation)
+    try:
+        yield
+    finally:
+        var.reset(token)
+
+
+def _recall(worker: Worker, recorded: Mapping[str, Any]) -> None:
+    """Give copier the service's recorded answers as its last answers (what
+    `copier update` reads from the answers file)."""
+    if not recorded:
+        return
+    subproject = worker.subproject
+    if isinstance(getattr(type(subproject), "last_answers", None), cached_property):
+        subproject.__dict__["last_answers"] = dict(recorded)
+    else:  # copier moved it: as answers given now (when-false ones then stay)
+        worker.data = {**recorded, **worker.data}
+
+
+def _check_recorded(worker: Worker, job: _Job, answers: Mapping[str, Any]) -> None:
+    """A recorded answer this version refuses (copier drops it silently and
+    takes the default) is an error: the service's answer must not change
+    behind its back."""
+    questions = worker.template.questions_data
+    hidden = set(worker.answers.hidden)
+    for key, value in job.recorded.items():
+        if key in job.data or key not in questions or key in hidden:
+            continue
+        got = answers.get(key)
+        if got != value and str(got) != str(value):
+            raise InputError(
+                f"the recorded answer {key}: {value!r} is not valid for blueprint "
+                f"{job.ref or job.src} (its default would be {got!r}).",
+                f"Pass a valid one with --data {key}=VALUE.",
+            )
 
 
 @contextmanager
@@ -244,66 +344,3 @@ def _folder_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return "sha256:" + digest.hexdigest()
-
-
-def _warning_text(w: warnings.WarningMessage) -> str:
-    name = type(w.message).__name__
-    if name == "DirtyLocalWarning":
-        return "the blueprint has uncommitted changes; they were rendered, but no release holds them"
-    if name in {
-        "ShallowCloneWarning",
-        "OldTemplateWarning",
-        "UnknownCopierVersionWarning",
-    }:
-        return str(w.message)
-    return ""
-
-
-def _translate(
-    exc: Exception, src: str, ref: str | None, missing: list[str]
-) -> Exception:
-    from copier import errors as cerr
-
-    if isinstance(exc, BlueprintError | InputError):
-        return exc
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, cerr.UnsafeTemplateError):
-        return BlueprintError(
-            f"the blueprint {src} runs code on your machine ({text.split(': ', 1)[-1]}).",
-            "Re-run with --trust if you trust it, or list it under `trust` in copier's settings.",
-        )
-    if isinstance(exc, cerr.ForbiddenPathError | cerr.PathError):
-        return BlueprintError(
-            f"the blueprint renders a path outside the service: {text}.",
-            "Fix the template's file names; nothing was written.",
-        )
-    if missing:
-        return InputError(
-            "no answer for: " + ", ".join(missing) + ".",
-            "Pass them with --data KEY=VALUE or --data-file FILE, or use --defaults.",
-        )
-    if isinstance(exc, ValueError) and text.startswith("Validation error for question"):
-        return InputError(
-            text.rstrip(".") + ".", "Pass a valid value with --data KEY=VALUE."
-        )
-    if (
-        isinstance(exc, ValueError)
-        and text.startswith("Question ")
-        and "required" in text
-    ):
-        name = text.split('"')[1] if '"' in text else text
-        return InputError(
-            f"question {name!r} has no default and no answer.",
-            f"Pass it with --data {name}=VALUE.",
-        )
-    if type(exc).__name__ == "ProcessExecutionError":
-        stderr = str(getattr(exc, "stderr", "") or "").strip().splitlines()
-        why = stderr[-1] if stderr else text
-        what = f"ref {ref!r} of " if ref else ""
-        return BlueprintError(
-            f"could not check out {what}the blueprint {src}: {why}",
-            "Check the source and that the ref (a tag or commit) exists.",
-        )
-    if isinstance(exc, cerr.CopierError | ValueError | OSError):
-        return BlueprintError(f"the blueprint {src} could not be rendered: {text}")
-    return exc

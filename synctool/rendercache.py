@@ -22,11 +22,11 @@ import platformdirs
 from synctool import git
 from synctool.errors import GitError
 from synctool.merge.types import FileEntry
-from synctool.render import Rendered, render
+from synctool.render import Operation, Rendered, render
 from synctool.sources import Source
 from synctool.tasks import TemplateCode
 
-_FORMAT = 2
+_FORMAT = 3
 _META = "__synctool_render__.json"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -61,13 +61,17 @@ def cached_render(
     defaults: bool,
     interactive: bool,
     trust: bool,
+    recorded: Mapping[str, Any] | None = None,
+    operation: Operation = "copy",
 ) -> Rendered:
     """``render`` through the cache (only for immutable commits of git sources)."""
     commit = commit_of(source, ref)
     key = None
     if commit is not None and not interactive:
         blob = json.dumps(
-            [_FORMAT, commit, dict(data), defaults], sort_keys=True, default=str
+            [_FORMAT, commit, dict(data), dict(recorded or {}), defaults, operation],
+            sort_keys=True,
+            default=str,
         )
         key = hashlib.sha256(blob.encode()).hexdigest()
         hit = _load(cache_dir() / f"{key}.zip")
@@ -82,6 +86,8 @@ def cached_render(
         interactive=interactive,
         trust=trust,
         commit=commit,
+        recorded=recorded,
+        operation=operation,
     )
     if key is not None and result.commit == commit:
         _store(cache_dir() / f"{key}.zip", result)
@@ -108,6 +114,7 @@ def _load(path: Path) -> Rendered | None:
         policy_text=meta["policy_text"],
         warnings=(),
         code=_code(meta["code"]),
+        skip_if_exists=tuple(meta["skip_if_exists"]),
     )
 
 
@@ -124,6 +131,7 @@ def _store(path: Path, rendered: Rendered) -> None:
         "version": rendered.version,
         "policy_text": rendered.policy_text,
         "modes": {rel: entry.mode for rel, entry in rendered.tree.items()},
+        "skip_if_exists": list(rendered.skip_if_exists),
         "code": [
             list(rendered.code.tasks),
             list(rendered.code.migrations),

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from synctool import __version__, policy, sources, worktree
@@ -45,6 +46,7 @@ class Target(NamedTuple):
     answers: dict[str, Any]
     rewrite_declared: bool  # update --to/--data: .synctool.yml changes too
     blueprint: str = ""  # the source as the lock records it (absolute path, URL)
+    data: Mapping[str, Any] = MappingProxyType({})  # given now (update --data)
 
 
 class Prepared(NamedTuple):
@@ -95,10 +97,12 @@ def prepare(
         theirs = cached_render(
             source,
             ref,
-            target.answers,
+            target.data,
+            recorded=target.declared.answers,
             defaults=not interactive,
             interactive=interactive,
             trust=trust,
+            operation="update",
         )
         base, note = base_job()
     applied = policy.from_raw(
@@ -186,7 +190,14 @@ def _render_base(
     ref = previous.commit if source.kind == "git" else None
     try:
         rendered = cached_render(
-            source, ref, previous.answers, defaults=True, interactive=False, trust=trust
+            source,
+            ref,
+            {},
+            recorded=previous.answers,
+            defaults=True,
+            interactive=False,
+            trust=trust,
+            operation="update",
         )
     except (BlueprintError, InputError) as exc:
         return (

@@ -277,10 +277,6 @@ def test_blueprint_release_with_a_bad_rule_is_refused_at_update(
     assert state(svc) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: render._translate re-raises non-copier errors (TypeError, Jinja) as crashes",
-)
 @pytest.mark.parametrize(
     "files",
     [
@@ -307,10 +303,6 @@ def test_blueprint_that_cannot_render_is_an_input_error(
     assert not (workdir / "svc").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: a malformed copier.yml is reported as a temp clone path, no line, no hint",
-)
 def test_malformed_copier_yml_names_the_file_and_line(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:

@@ -1215,15 +1215,7 @@ HISTORIES = {
     "subdirectory-follows-an-answer": SUBDIRECTORY_FOLLOWS_AN_ANSWER,
     "empty-suffix-release": EMPTY_SUFFIX_RELEASE,
 }
-STALE_HIDDEN_ANSWER = (
-    "synctool bug: recorded answers are passed to copier as --data, so a "
-    "question whose `when` became false keeps its old answer instead of its "
-    "(computed) default, as copier update gives"
-)
-KNOWN_BUGS: dict[str, str] = {
-    "question-becomes-computed": STALE_HIDDEN_ANSWER,
-    "answer-becomes-hidden": STALE_HIDDEN_ANSWER,
-}
+KNOWN_BUGS: dict[str, str] = {}  # history -> why it is a strict xfail
 
 
 def _history_params() -> list[Any]:
@@ -1346,11 +1338,6 @@ def test_a_new_question_without_default_stops_off_a_terminal_then_takes_data(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: update off a terminal names only the first new question "
-    "without a default (copier stops at it); init lists every missing answer",
-)
 def test_update_names_every_new_question_without_default_at_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1511,11 +1498,6 @@ def test_update_leaves_skip_if_exists_files_alone_like_copier_update(
     assert_synctool_did_what_copier_did(stories)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: it always renders with _copier_operation == 'copy', so "
-    "files a template excludes on update are updated, added (and merged) anyway",
-)
 def test_update_honours_copier_operation_exclusions_like_copier_update(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1548,11 +1530,6 @@ _exclude:
     assert_synctool_did_what_copier_did(stories)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: a recorded answer that is no longer one of the release's "
-    "choices is reported as 'the blueprint could not be rendered', with no --data hint",
-)
 def test_an_answer_the_release_no_longer_offers_is_a_clear_input_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -86,7 +86,9 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         ref = sources.resolve_ref(source, wanted, "--to")
         answers = {**declared.answers, **opts.data}
         changed = ref != declared.ref or answers != declared.answers
-        return syncer.Target(declared, ref, answers, changed, source.recorded)
+        return syncer.Target(
+            declared, ref, answers, changed, source.recorded, dict(opts.data)
+        )
     ref = sources.resolve_ref(source, declared.ref, f"`ref` in {DECLARED}")
     return syncer.Target(declared, ref, declared.answers, False, source.recorded)
 

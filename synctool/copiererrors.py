@@ -1,0 +1,193 @@
+"""copier's failures, told as one sentence that says what to do.
+
+copier raises its own errors, Jinja's, YAML's, pydantic's and, for some
+malformed templates, plain TypeErrors from deep inside. Each becomes a
+BlueprintError (the blueprint must be fixed) or an InputError (the answers
+must be), naming the template file and line where there is one, never the
+temporary folder copier cloned into. An error raised by synctool's own code,
+with no copier or Jinja frame on the way, is left alone: that is a bug, and
+the crash report says where.
+
+Exceptions are recognised by class name, so this module never imports copier.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+import warnings
+
+from synctool.errors import BlueprintError, InputError
+
+# Where copier's files live while it renders: its temporary clone, or a kept
+# checkout (synctool.checkouts). Paths inside are shown relative to them.
+_TEMP_ROOT = re.compile(
+    r"[^\s'\"]*?(?:copier\._vcs\.clone\.[^/\s'\"]+|checkouts/[0-9a-f]{64}/tree)/"
+)
+_THIRD_PARTY = ("/copier/", "/jinja2/", "/yaml/", "/ruamel/", "/pydantic", "/plumbum/")
+
+
+class RequiredAnswer(InputError):
+    """copier stopped at a question with neither an answer nor a default."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"question {name!r} has no default and no answer.",
+            f"Pass it with --data {name}=VALUE.",
+        )
+        self.name = name
+
+
+def warning_text(w: warnings.WarningMessage) -> str:
+    name = type(w.message).__name__
+    if name == "DirtyLocalWarning":
+        return "the blueprint has uncommitted changes; they were rendered, but no release holds them"
+    if name in {
+        "ShallowCloneWarning",
+        "OldTemplateWarning",
+        "UnknownCopierVersionWarning",
+    }:
+        return str(w.message)
+    return ""
+
+
+def missing_answers(names: list[str], *, defaults: bool) -> InputError:
+    """Every question left without an answer; ``defaults``: the others took theirs."""
+    unique = list(dict.fromkeys(names))
+    example = " ".join(f"--data {name}=VALUE" for name in unique[:3])
+    hint = (
+        f"Pass {'it' if len(unique) == 1 else 'them'}: {example} (or --data-file FILE)"
+    )
+    hint += "." if defaults else ", or use --defaults for the questions that have one."
+    return InputError("no answer for: " + ", ".join(unique) + ".", hint)
+
+
+def translate(exc: Exception, src: str, ref: str | None) -> Exception:
+    """The error to show for ``exc``, raised while rendering ``src`` at ``ref``."""
+    if isinstance(exc, BlueprintError | InputError):
+        return exc
+    kinds = {c.__name__ for c in type(exc).__mro__}
+    text = _first_line(exc)
+    if "UnsafeTemplateError" in kinds:
+        return BlueprintError(
+            f"the blueprint {src} runs code on your machine ({text.split(': ', 1)[-1]}).",
+            "Re-run with --trust if you trust it, or list it under `trust` in copier's settings.",
+        )
+    if kinds & {"ForbiddenPathError", "PathError"}:
+        return BlueprintError(
+            f"the blueprint renders a path outside the service: {text}.",
+            "Fix the template's file names; nothing was written.",
+        )
+    if "InvalidConfigFileError" in kinds or "MultipleConfigFilesError" in kinds:
+        return _config_error(exc, src, text)
+    answer = _answer_error(exc, text)
+    if answer is not None:
+        return answer
+    if "ProcessExecutionError" in kinds:
+        stderr = str(getattr(exc, "stderr", "") or "").strip().splitlines()
+        fatal = [line for line in stderr if line.startswith(("fatal:", "error:"))]
+        why = (fatal or stderr or [text])[0]
+        what = f"ref {ref!r} of " if ref else ""
+        return BlueprintError(
+            f"could not check out {what}the blueprint {src}: {why}",
+            "Check the source and that the ref (a tag or commit) exists.",
+        )
+    if "TemplateSyntaxError" in kinds:
+        where = _where(getattr(exc, "name", None), getattr(exc, "lineno", None))
+        return BlueprintError(
+            f"the blueprint {src} has a Jinja syntax error{where}: {text}.",
+            "Fix the template and release a new version; nothing was written.",
+        )
+    if "TemplateError" in kinds:  # UndefinedError and the like, while rendering
+        name, line = _template_frame(exc)
+        return BlueprintError(
+            f"the blueprint {src} could not be rendered{_where(name, line)}: {text}.",
+            "Fix the template (or pass the answer it needs with --data); nothing was written.",
+        )
+    if "CopierError" in kinds or isinstance(exc, ValueError | OSError):
+        return BlueprintError(f"the blueprint {src} could not be rendered: {text}")
+    if _from_third_party(exc):  # e.g. a TypeError from a copier.yml of the wrong shape
+        return BlueprintError(
+            f"the blueprint {src} could not be rendered ({type(exc).__name__}: {text}).",
+            "Check its copier.yml and templates; nothing was written.",
+        )
+    return exc
+
+
+def _answer_error(exc: Exception, text: str) -> InputError | None:
+    if not isinstance(exc, ValueError):
+        return None
+    if text.startswith("Validation error for question"):
+        return InputError(
+            text.rstrip(".") + ".", "Pass a valid value with --data KEY=VALUE."
+        )
+    choice = re.match(r"Invalid choice for '([^']+)'", text)
+    if choice:
+        name = choice.group(1)
+        return InputError(
+            text.rstrip(".") + ".",
+            f"Pass one of the question's choices with --data {name}=VALUE.",
+        )
+    required = re.match(r'Question "([^"]+)" is required', text)
+    if required:
+        return RequiredAnswer(required.group(1))
+    return None
+
+
+def _config_error(exc: Exception, src: str, text: str) -> BlueprintError:
+    """copier.yml that is not valid YAML: the file and line, from YAML's mark."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        mark = getattr(cause, "problem_mark", None) or getattr(
+            cause, "context_mark", None
+        )
+        if mark is not None:
+            problem = getattr(cause, "problem", None) or getattr(cause, "context", "")
+            name = _relative(str(getattr(mark, "name", "") or "")) or "copier.yml"
+            if name.startswith("<"):
+                name = "copier.yml"
+            return BlueprintError(
+                f"the blueprint {src}: {name}:{mark.line + 1}: malformed YAML: {problem}.",
+                "Fix it and release a new version; nothing was written.",
+            )
+        cause = cause.__cause__ or cause.__context__
+    return BlueprintError(
+        f"the blueprint {src} has an invalid copier.yml: {_relative(text)}.",
+        "Fix it and release a new version; nothing was written.",
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return _relative(line)
+
+
+def _relative(text: str) -> str:
+    return _TEMP_ROOT.sub("", text)
+
+
+def _where(name: object, line: object) -> str:
+    if not name:
+        return ""
+    return f" in {_relative(str(name))}" + (f":{line}" if line else "")
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template (not Python) frame: Jinja puts its file and line
+    in the traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if (
+            frame.filename
+            and not frame.filename.endswith(".py")
+            and "<" not in frame.filename
+        ):
+            return _relative(frame.filename), frame.lineno
+    return None, None
+
+
+def _from_third_party(exc: BaseException) -> bool:
+    return any(
+        any(part in frame.filename for part in _THIRD_PARTY)
+        for frame in traceback.extract_tb(exc.__traceback__)
+    )
