@@ -109,6 +109,7 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
     keys = raw.get("identity_keys") or list(DEFAULT_IDENTITY_KEYS)
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise BlueprintError(f"{source}: `identity_keys` must be a list of key names.")
+    _check_rules(raw.get("rules"), source)
     return Policy(
         raw=dict(raw),
         managed=_spec(_patterns(ownership.get("managed"), source, "ownership.managed")),
@@ -116,6 +117,21 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
         drivers=tuple(drivers),
         identity_keys=tuple(keys),
     )
+
+
+def _check_rules(raw: Any, source: str) -> None:
+    """The drift rules, as `check` will read them from the lock: a rule it
+    could never use is the blueprint's error, refused before anything is
+    written, not every later commit's."""
+    from synctool.rules.schema import RuleError, parse_rules
+
+    try:
+        parse_rules(raw, source=source)
+    except RuleError as exc:
+        raise BlueprintError(
+            f"the blueprint policy's rules: {exc}.",
+            "Fix the blueprint's synctool.yml and release a new version; nothing was written.",
+        ) from None
 
 
 def _patterns(value: Any, source: str, where: str) -> list[str]:

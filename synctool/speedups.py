@@ -55,7 +55,8 @@ def speed_up(worker: Any) -> None:
 
 def _skip_plain_parts(worker: Any, env: Any) -> None:
     render_string = getattr(worker, "_render_string", None)
-    if render_string is None:
+    # An extension's preprocess may turn any text into a template (`%%x%%`).
+    if render_string is None or _syntax(env) is None:
         return
     markers = [
         m

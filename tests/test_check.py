@@ -1044,7 +1044,7 @@ def test_disable_naming_no_rule_is_a_warning(
         (
             "rules:\n  - id: extra\n    kind: containz\n    paths: [README.md]\n",
             2,
-            "rule 'extra': kind must be one of",
+            "rule 'extra': kind 'containz' is not one of",
         ),
         (
             "rules:\n  - id: Extra_Rule\n    kind: required\n    paths: [x]\n",
@@ -1161,7 +1161,7 @@ def test_garbled_rule_in_the_lock_exits_2(
     lock = svc / ".synctool.lock"
     lock.write_text(lock.read_text().replace("kind: contains", "kind: containz", 1))
     message = one_error_line(check(capsys, svc))
-    assert ".synctool.lock" in message and "kind must be one of" in message
+    assert ".synctool.lock" in message and "kind 'containz' is not one of" in message
 
 
 def test_not_a_service_exits_2(

@@ -244,10 +244,6 @@ BAD_RULES = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: init never validates the blueprint policy's rules; check exits 2 ever after",
-)
 @pytest.mark.parametrize("rules", list(BAD_RULES))
 def test_blueprint_policy_with_a_bad_rule_is_refused_at_init(
     capsys: pytest.CaptureFixture[str], workdir: Path, rules: str
@@ -259,10 +255,6 @@ def test_blueprint_policy_with_a_bad_rule_is_refused_at_init(
     assert not (workdir / "svc").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: update applies a release whose policy has a rule of unknown kind",
-)
 def test_blueprint_release_with_a_bad_rule_is_refused_at_update(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:

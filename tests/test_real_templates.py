@@ -630,11 +630,6 @@ def test_a_jinja_extension_from_an_installed_module_renders_as_in_copier(
     assert_same_as_copier(svc, copy(), DEFAULT_ANSWERS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: speedups skips rendering path parts without {{/{%, "
-    "but a _jinja_extensions preprocess can make them templates",
-)
 def test_an_extension_preprocess_applies_to_file_names_as_in_copier(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

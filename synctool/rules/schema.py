@@ -272,7 +272,7 @@ def _rule(raw: object, source: str, line: int | None) -> Rule:
     fields.rule_id = rule_id
     kind = raw.get("kind")
     if kind not in KINDS:
-        raise fields.error(f"kind must be one of {', '.join(KINDS)}", "kind")
+        raise fields.error(f"kind {kind!r} is not one of {', '.join(KINDS)}", "kind")
     for key in raw:
         if key not in _KEYS[kind]:
             raise fields.error(f"unknown key {key!r} for kind {kind}", str(key))

@@ -165,7 +165,7 @@ def test_plain_data_parses_without_lines() -> None:
     with pytest.raises(RuleError) as info:
         parse_rules([{"id": "r", "kind": "nope"}], source="lock")
     assert str(info.value) == (
-        "lock: rule 'r': kind must be one of required, forbidden, contains, "
+        "lock: rule 'r': kind 'nope' is not one of required, forbidden, contains, "
         "not-contains, yaml, max-behind"
     )
 
@@ -198,7 +198,7 @@ def error_of(text: str) -> tuple[int | None, str]:
         (
             "- id: r\n  paths: [x]\n  kind: nope",
             3,
-            "rule 'r': kind must be one of required, forbidden, contains, "
+            "rule 'r': kind 'nope' is not one of required, forbidden, contains, "
             "not-contains, yaml, max-behind",
         ),
         (
