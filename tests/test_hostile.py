@@ -768,10 +768,6 @@ def test_unreachable_repos_fail_alone_and_the_others_are_updated(
     assert "refs/heads/synctool/update-1.1.0" in refs(remote)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: fleet options (--shard '', --workdir file, --branch) are checked late or never",
-)
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--shard", ""), ("--workdir", "a-file"), ("--branch", "bad..name")],
@@ -795,10 +791,6 @@ def test_fleet_options_are_checked_before_any_repo_is_touched(
     assert (workdir / "a-file").read_text() == "not a folder\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: an unwritable --report fails with exit 2 after every repo was pushed",
-)
 def test_fleet_report_path_that_is_a_folder_is_refused_before_pushing(
     capsys: pytest.CaptureFixture[str], workdir: Path, remote: Path
 ) -> None:

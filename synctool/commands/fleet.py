@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
-from synctool import ui
-from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from synctool import git, ui
+from synctool.errors import EXIT_FINDINGS, EXIT_OK, GitError, InputError
 from synctool.fleet import html, report
 from synctool.fleet.check import CheckRecord, CheckTask, check_one, with_releases
 from synctool.fleet.clones import default_workdir
@@ -65,6 +65,8 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
         raise InputError("--push needs --commit.", "Drop --no-commit or --push.")
     if opts.limit is not None and opts.limit < 1:
         raise InputError(f"--limit {opts.limit}: give at least 1.")
+    if opts.branch is not None:
+        _check_branch(opts.branch)
     repos, jobs, shard = _prepare(sel)
     todo = repos if opts.limit is None else repos[: opts.limit]
     run_id = uuid.uuid4().hex
@@ -209,11 +211,31 @@ def _prepare(sel: Selection) -> tuple[list[Repo], int, Shard | None]:
             f"--report {sel.report}: its folder does not exist.",
             "Create the folder or give another path.",
         )
-    shard = parse_shard(sel.shard) if sel.shard else None
+    if sel.report is not None and sel.report.is_dir():
+        raise InputError(
+            f"--report {sel.report}: is a folder.", "Give the report file's path."
+        )
+    if sel.workdir is not None and sel.workdir.exists() and not sel.workdir.is_dir():
+        raise InputError(
+            f"--workdir {sel.workdir}: is a file.",
+            "Give a folder (it is created if missing).",
+        )
+    shard = parse_shard(sel.shard) if sel.shard is not None else None
     repos, dropped = collect(sel.repos, sel.repos_file, Path.cwd())
     if dropped:
         ui.warning(f"listed more than once, done once: {', '.join(dropped)}")
     return select(repos, shard), jobs, shard
+
+
+def _check_branch(name: str) -> None:
+    """A branch name git accepts, checked before any repo is cloned."""
+    try:
+        git.run(["check-ref-format", "--branch", name])
+    except GitError:
+        raise InputError(
+            f"--branch {name!r} is not a valid git branch name.",
+            "Use letters, digits, '/', '-', '_' and '.' (no '..', no spaces).",
+        ) from None
 
 
 def _indexed(fn: Callable[[T], R], item: tuple[int, T]) -> tuple[int, R]:
