@@ -28,13 +28,25 @@ class Policy(NamedTuple):
     seeded: pathspec.PathSpec[Any]
     drivers: tuple[tuple[Driver, pathspec.PathSpec[Any]], ...]
     identity_keys: tuple[str, ...]
+    merged: pathspec.PathSpec[Any] = pathspec.PathSpec([])  # named explicitly
+    # copier's _skip_if_exists: written when missing, never overwritten; the
+    # policy's own managed/merged patterns win over it.
+    skip_if_exists: pathspec.PathSpec[Any] = pathspec.PathSpec([])
 
     def ownership(self, path: str) -> Ownership:
         if self.managed.match_file(path):
             return "managed"
         if self.seeded.match_file(path):
             return "seeded"
+        if self.merged.match_file(path):
+            return "merged"
+        if self.skip_if_exists.match_file(path):
+            return "seeded"
         return "merged"
+
+    def with_skip_if_exists(self, patterns: Sequence[str]) -> Policy:
+        """The policy with the template's copier ``_skip_if_exists`` patterns."""
+        return self._replace(skip_if_exists=_spec(patterns)) if patterns else self
 
     def driver(self, path: str, data: bytes) -> Driver | None:
         """The driver the policy names for ``path``; None: use the default."""
@@ -116,6 +128,7 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
         seeded=_spec(_patterns(ownership.get("seeded"), source, "ownership.seeded")),
         drivers=tuple(drivers),
         identity_keys=tuple(keys),
+        merged=_spec(_patterns(ownership.get("merged"), source, "ownership.merged")),
     )
 
 

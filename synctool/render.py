@@ -158,7 +158,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
                 code = _template_code(worker)
-                skip = tuple(str(p) for p in getattr(worker, "all_skip_if_exists", ()))
+                skip = _skip_if_exists(worker)
                 answers_file = worker.answers_relpath.as_posix()
                 drop = {answers_file}
                 if not worker.template.subdirectory:
@@ -237,6 +237,15 @@ def _operation(operation: Operation) -> Iterator[None]:
         yield
     finally:
         var.reset(token)
+
+
+def _skip_if_exists(worker: Worker) -> tuple[str, ...]:
+    """copier's _skip_if_exists patterns, rendered as copier renders them."""
+    patterns = getattr(worker, "all_skip_if_exists", ())
+    render_string = getattr(worker, "_render_string", None)
+    if render_string is None:
+        return tuple(str(p) for p in patterns)
+    return tuple(str(render_string(str(p))) for p in patterns)
 
 
 def _recall(worker: Worker, recorded: Mapping[str, Any]) -> None:

@@ -109,7 +109,7 @@ def prepare(
         policy.parse_policy_text(
             theirs.policy_text, source=f"{source.recorded}/synctool.yml"
         )
-    )
+    ).with_skip_if_exists(theirs.skip_if_exists)
     paths = set(worktree.list_files(root)) | set(theirs.tree) | set(previous.files)
     if base is not None:
         paths |= set(base.tree)

@@ -1464,11 +1464,6 @@ def _base_files(copier_yml: str, **files: str) -> Files:
 SETTINGS_V2 = settings("# settings for orders", epsilon="epsilon = 50")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="synctool bug: `_skip_if_exists` is ignored on update; the release "
-    "overwrites an unmodified file and merges into (or conflicts with) an edited one",
-)
 def test_update_leaves_skip_if_exists_files_alone_like_copier_update(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -57,7 +57,7 @@ def run(opts: InitOptions) -> int:
     policy_raw = policy.parse_policy_text(
         rendered.policy_text, source=f"{source.recorded}/synctool.yml"
     )
-    applied = policy.from_raw(policy_raw)
+    applied = policy.from_raw(policy_raw).with_skip_if_exists(rendered.skip_if_exists)
     version = rendered.version or source.bundled_version
     lock = new_lock(source.recorded, ref, rendered, source.bundled_version, applied)
     ours: dict[str, FileEntry] = dict(rendered.tree)
