@@ -144,7 +144,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                     template, src, *pin
                 )
                 _check_types(template.questions_data, data)
-                _recall(worker, job.recorded)
+                recalled = _recall(worker, job.recorded)
                 speedups.speed_up(worker)
                 worker.run_copy()
                 if missing:
@@ -152,7 +152,8 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                         missing, defaults=prompts != "record"
                     )
                 answers = _answers(worker)
-                _check_recorded(worker, job, answers)
+                if recalled:
+                    _check_recorded(worker, job, answers)
                 policy_text = _policy_text(worker, answers)
                 local = Path(worker.template.local_abspath)
                 commit = worker.template.commit_hash or _folder_digest(local)
@@ -248,34 +249,37 @@ def _skip_if_exists(worker: Worker) -> tuple[str, ...]:
     return tuple(str(render_string(str(p))) for p in patterns)
 
 
-def _recall(worker: Worker, recorded: Mapping[str, Any]) -> None:
+def _recall(worker: Worker, recorded: Mapping[str, Any]) -> bool:
     """Give copier the service's recorded answers as its last answers (what
-    `copier update` reads from the answers file)."""
+    `copier update` reads from the answers file); False if copier moved them
+    (then they are given as answers given now, and when-false ones stay)."""
     if not recorded:
-        return
+        return False
     subproject = worker.subproject
     if isinstance(getattr(type(subproject), "last_answers", None), cached_property):
         subproject.__dict__["last_answers"] = dict(recorded)
-    else:  # copier moved it: as answers given now (when-false ones then stay)
-        worker.data = {**recorded, **worker.data}
+        return True
+    worker.data = {**recorded, **worker.data}
+    return False
 
 
 def _check_recorded(worker: Worker, job: _Job, answers: Mapping[str, Any]) -> None:
-    """A recorded answer this version refuses (copier drops it silently and
-    takes the default) is an error: the service's answer must not change
-    behind its back."""
+    """A recorded answer this version refuses is an error: copier drops it
+    from its last answers without a word and takes the default, and the
+    service's answer must not change behind its back."""
+    last = getattr(getattr(worker, "answers", None), "last", None)
+    if not isinstance(last, Mapping):
+        return
     questions = worker.template.questions_data
     hidden = set(worker.answers.hidden)
     for key, value in job.recorded.items():
-        if key in job.data or key not in questions or key in hidden:
+        if key in job.data or key not in questions or key in hidden or key in last:
             continue
-        got = answers.get(key)
-        if got != value and str(got) != str(value):
-            raise InputError(
-                f"the recorded answer {key}: {value!r} is not valid for blueprint "
-                f"{job.ref or job.src} (its default would be {got!r}).",
-                f"Pass a valid one with --data {key}=VALUE.",
-            )
+        raise InputError(
+            f"the recorded answer {key}: {value!r} is not valid for blueprint "
+            f"{job.ref or job.src} (its default would be {answers.get(key)!r}).",
+            f"Pass a valid one with --data {key}=VALUE.",
+        )
 
 
 @contextmanager

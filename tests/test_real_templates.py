@@ -1552,3 +1552,26 @@ def test_an_answer_the_release_no_longer_offers_is_a_clear_input_error(
     assert "db" in lines[0] and "mysql" in lines[0], lines[0]
     assert "--data db=" in lines[0], lines[0]
     assert "could not be rendered" not in lines[0], lines[0]
+
+
+def test_recorded_answers_spelled_differently_but_valid_are_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-edited `.synctool.yml` with `flag: yes` or a quoted number is
+    valid for copier: the sync goes through, nothing is called invalid."""
+    v1 = _base_files(
+        "flag: {type: bool, default: false}\nport: {type: int, default: 8080}\n"
+    )
+    v2 = {**v1, "settings.ini.jinja": settings(epsilon="epsilon = {{ port }}")}
+    bp = make_blueprint(tmp_path / "bp", {"v1.0.0": v1, "v2.0.0": v2})
+    svc = tmp_path / "svc"
+    assert init(capsys, bp, svc, "v1.0.0", {"name": "orders"}).code == 0
+    text = (svc / ".synctool.yml").read_text()
+    text = text.replace("flag: false", "flag: yes").replace(
+        "port: 8080", "port: '9000'"
+    )
+    (svc / ".synctool.yml").write_text(text)
+    git(svc, "commit", "-qam", "hand-edited answers")
+    done = update(capsys, svc, "v2.0.0")
+    assert done.code == 0, done.out + done.err
+    assert "epsilon = 9000" in (svc / "settings.ini").read_text()
