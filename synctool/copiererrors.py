@@ -14,7 +14,9 @@ Exceptions are recognised by class name, so this module never imports copier.
 from __future__ import annotations
 
 import re
+import sys
 import traceback
+import types
 import warnings
 
 from synctool.errors import BlueprintError, InputError
@@ -22,9 +24,23 @@ from synctool.errors import BlueprintError, InputError
 # Where copier's files live while it renders: its temporary clone, or a kept
 # checkout (synctool.checkouts). Paths inside are shown relative to them.
 _TEMP_ROOT = re.compile(
-    r"[^\s'\"]*?(?:copier\._vcs\.clone\.[^/\s'\"]+|checkouts/[0-9a-f]{64}/tree)/"
+    r"[^\s'\"]*?(?:copier\._vcs\.clone\.[^/\s'\"]+|checkouts/[0-9a-f]{64}/tree"
+    r"|synctool-render-[^/\s'\"]+/out)/"
 )
-_THIRD_PARTY = ("/copier/", "/jinja2/", "/yaml/", "/ruamel/", "/pydantic", "/plumbum/")
+# Modules whose errors mean the template (or an answer) is at fault.
+_THIRD_PARTY = (
+    "copier",
+    "jinja2",
+    "yaml",
+    "ruamel",
+    "pydantic",
+    "plumbum",
+    "questionary",
+    "funcy",
+    "dunamai",
+    "packaging",
+    "jinja2_ansible_filters",
+)
 
 
 class RequiredAnswer(InputError):
@@ -103,6 +119,14 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
         return BlueprintError(
             f"the blueprint {src} could not be rendered{_where(name, line)}: {text}.",
             "Fix the template (or pass the answer it needs with --data); nothing was written.",
+        )
+    question = _question(exc)
+    if question is not None and (
+        "InvalidTypeError" in kinds or isinstance(exc, ValueError | TypeError)
+    ):
+        return InputError(
+            f"the answer to {question!r} is not valid ({text.rstrip('.')}).",
+            f"Pass a valid one with --data {question}=VALUE.",
         )
     if "CopierError" in kinds or isinstance(exc, ValueError | OSError):
         return BlueprintError(f"the blueprint {src} could not be rendered: {text}")
@@ -186,8 +210,31 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return None, None
 
 
+def _frames(exc: BaseException) -> list[types.FrameType]:
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    return frames
+
+
 def _from_third_party(exc: BaseException) -> bool:
-    return any(
-        any(part in frame.filename for part in _THIRD_PARTY)
-        for frame in traceback.extract_tb(exc.__traceback__)
-    )
+    """Raised in copier or a library it uses (the innermost frame), not in
+    synctool's own code: a synctool bug must stay a crash with a report."""
+    for frame in reversed(_frames(exc)):
+        top = str(frame.f_globals.get("__name__", "")).split(".")[0]
+        if top in sys.stdlib_module_names:
+            continue  # e.g. a ChainMap given a list where copier expects a mapping
+        return top in _THIRD_PARTY
+    return False
+
+
+def _question(exc: BaseException) -> str | None:
+    """The question copier was reading an answer for, if it raised there."""
+    for frame in reversed(_frames(exc)):
+        owner = frame.f_locals.get("self")
+        name = getattr(owner, "var_name", None)
+        if type(owner).__name__ == "Question" and isinstance(name, str):
+            return name
+    return None

@@ -271,6 +271,8 @@ def _created_here(op: _Op, new: Path, target: Path) -> bool:
     """
     if op.delete or _exists(new) or not _exists(target):
         return False
+    if target.is_dir() and not target.is_symlink():
+        return False  # a sync writes files and links: a folder is the user's, restored
     if op.existed is not None:
         return not op.existed
     return True  # a journal written before ``existed`` was recorded

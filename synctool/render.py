@@ -85,7 +85,16 @@ def render(
     ``commit``: the sha ``ref`` names, when the caller knows it; then a kept
     checkout of it is used instead of a clone (``synctool.checkouts``).
     """
-    job = _Job(src, ref, dict(data), dict(recorded or {}), trust, commit, operation)
+    job = _Job(
+        src,
+        ref,
+        dict(data),
+        dict(recorded or {}),
+        trust,
+        commit,
+        operation,
+        interactive,
+    )
     prompts: _Prompts = "ask" if interactive or defaults else "record"
     try:
         return _render(job, defaults=defaults, prompts=prompts)
@@ -105,6 +114,7 @@ class _Job(NamedTuple):
     trust: bool
     commit: str | None
     operation: Operation
+    interactive: bool
 
 
 def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
@@ -168,9 +178,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                     speedups.keep_checkout(template, src, *pin)  # last: moves the clone
         except Exception as exc:  # copier's errors become one sentence each
             if missing:
-                raise copiererrors.missing_answers(
-                    missing, defaults=prompts != "record"
-                ) from None
+                raise _missing(job, missing, prompts) from None
             raise copiererrors.translate(exc, src, ref) from exc
         tree, notes = read_tree(staging, drop=drop)
         notes += tuple(text for w in caught if (text := copiererrors.warning_text(w)))
@@ -209,7 +217,10 @@ def _prompts(missing: list[str], mode: _Prompts) -> Iterator[None]:
         default = answers.get(name, MISSING)
         if mode == "default-or-record" and default is not MISSING:
             return {name: default}
-        if question.get("when", True) is not False:  # copier skips when: false itself
+        when = question.get("when", True)
+        if callable(when):  # copier hands questionary a function of the answers
+            when = when(answers)
+        if when is not False:
             missing.append(name)
         return {name: default}
 
@@ -257,10 +268,53 @@ def _recall(worker: Worker, recorded: Mapping[str, Any]) -> bool:
         return False
     subproject = worker.subproject
     if isinstance(getattr(type(subproject), "last_answers", None), cached_property):
-        subproject.__dict__["last_answers"] = dict(recorded)
+        questions = worker.template.questions_data
+        subproject.__dict__["last_answers"] = {
+            key: _typed(questions.get(key), value) for key, value in recorded.items()
+        }
         return True
     worker.data = {**recorded, **worker.data}
     return False
+
+
+def _missing(job: _Job, missing: list[str], prompts: _Prompts) -> InputError:
+    """No answer for ``missing``: a recorded one copier refused says so."""
+    refused = [
+        name for name in missing if name in job.recorded and name not in job.data
+    ]
+    if refused:
+        return _refused(job, refused[0], None)
+    return copiererrors.missing_answers(missing, defaults=prompts != "record")
+
+
+def _refused(job: _Job, key: str, default: Any) -> InputError:
+    instead = f" (its default would be {default!r})" if default is not None else ""
+    return InputError(
+        f"the recorded answer {key}: {job.recorded[key]!r} is not valid for "
+        f"blueprint {job.ref or job.src}{instead}.",
+        f"Pass a valid one with --data {key}=VALUE.",
+    )
+
+
+def _typed(question: object, value: Any) -> Any:
+    """A recorded answer as its question's type: copier checks a last answer
+    cast but renders it raw, and `.synctool.yml` may say `flag: no` or
+    `port: "9000"`. One that does not cast stays as it is (copier drops it)."""
+    from copier._tools import cast_to_bool
+
+    kind = question.get("type") if isinstance(question, Mapping) else None
+    casts: dict[str, Callable[[Any], Any]] = {
+        "bool": cast_to_bool,
+        "int": int,
+        "float": float,
+    }
+    cast = casts.get(str(kind))
+    if cast is None or isinstance(value, bool) or not isinstance(value, str | int):
+        return value
+    try:
+        return cast(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def _check_recorded(worker: Worker, job: _Job, answers: Mapping[str, Any]) -> None:
@@ -272,14 +326,14 @@ def _check_recorded(worker: Worker, job: _Job, answers: Mapping[str, Any]) -> No
         return
     questions = worker.template.questions_data
     hidden = set(worker.answers.hidden)
-    for key, value in job.recorded.items():
+    # On a terminal copier asked for each refused answer: the one typed stands.
+    typed_now = getattr(worker.answers, "user", {}) if job.interactive else {}
+    for key in job.recorded:
         if key in job.data or key not in questions or key in hidden or key in last:
             continue
-        raise InputError(
-            f"the recorded answer {key}: {value!r} is not valid for blueprint "
-            f"{job.ref or job.src} (its default would be {answers.get(key)!r}).",
-            f"Pass a valid one with --data {key}=VALUE.",
-        )
+        if key in typed_now:
+            continue
+        raise _refused(job, key, answers.get(key))
 
 
 @contextmanager

@@ -71,7 +71,7 @@ def _skip_plain_parts(worker: Any, env: Any) -> None:
     ]
 
     def render_plain_fast(string: str, extra_context: Any = None) -> str:
-        if not any(marker in string for marker in markers):
+        if isinstance(string, str) and not any(m in string for m in markers):
             return string
         return str(render_string(string, extra_context=extra_context))
 
