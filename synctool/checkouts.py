@@ -13,15 +13,22 @@ reader never sees half an entry; anything unreadable is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import platformdirs
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: clones are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 _FORMAT = 1
 _META = "meta.json"
@@ -84,3 +91,29 @@ def keep(url: str, ref: str, commit: str, clone: Path, meta: dict[str, Any]) -> 
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def clone_lock(url: str) -> Iterator[None]:
+    """One clone of a remote blueprint at a time on this machine.
+
+    copier clones a remote template through one shared mirror of it (`git
+    remote update`, `git worktree add`); two processes doing that at once (a
+    fleet's workers, a sync's two renders) can break each other's clone.
+    """
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    key = hashlib.sha256(url.encode()).hexdigest()[:32]
+    try:
+        folder = cache_dir().parent / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / f"{key}.lock", "w")  # noqa: SIM115 - closed below
+    except OSError:
+        yield  # no lock without a cache folder: as copier alone would do
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # releases the lock

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from synctool import copiererrors, speedups
+from synctool import checkouts, copiererrors, speedups
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import FileEntry
 from synctool.staging import read_tree
@@ -153,6 +153,9 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                 reused = pin is not None and speedups.reuse_checkout(
                     template, src, *pin
                 )
+                if not reused and not Path(src).is_dir():
+                    with checkouts.clone_lock(src):
+                        template.local_abspath  # noqa: B018 - clones, one at a time
                 _check_types(template.questions_data, data)
                 recalled = _recall(worker, job.recorded)
                 speedups.speed_up(worker)

@@ -69,7 +69,16 @@ def cached_render(
     key = None
     if commit is not None and not interactive:
         blob = json.dumps(
-            [_FORMAT, commit, dict(data), dict(recorded or {}), defaults, operation],
+            # the ref too: templates may show it (`_copier_conf.vcs_ref`)
+            [
+                _FORMAT,
+                commit,
+                ref,
+                dict(data),
+                dict(recorded or {}),
+                defaults,
+                operation,
+            ],
             sort_keys=True,
             default=str,
         )

@@ -32,7 +32,7 @@ from synctool.model import (
     sha256,
 )
 from synctool.render import Rendered, answers_digest
-from synctool.rendercache import cached_render
+from synctool.rendercache import cached_render, commit_of
 from synctool.tasks import TemplateCode
 
 _T = TypeVar("_T")
@@ -187,7 +187,7 @@ def _render_base(
         source = sources.at_version(source, previous.version)
     except BlueprintError as exc:
         return None, exc.message.rstrip(".")
-    ref = previous.commit if source.kind == "git" else None
+    ref = _applied_ref(source, previous)
     try:
         rendered = cached_render(
             source,
@@ -207,6 +207,18 @@ def _render_base(
     if source.kind == "folder" and rendered.commit != previous.commit:
         return None, "the blueprint folder changed since it was applied"
     return rendered, ""
+
+
+def _applied_ref(source: sources.Source, previous: Lock) -> str | None:
+    """The ref to render the applied version at: the ref it was rendered at
+    (a tag, as templates may show it in `_copier_conf.vcs_ref`) while it still
+    names the applied commit, else that commit."""
+    if source.kind != "git":
+        return None
+    ref = previous.ref
+    if ref and ref != "HEAD" and commit_of(source, ref) == previous.commit:
+        return ref
+    return previous.commit
 
 
 def new_lock(

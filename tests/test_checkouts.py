@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,42 @@ def test_an_unwritable_cache_costs_nothing_but_speed(
     checkouts.keep("bp", "v1.0.0", SHA, clone, META)
     assert checkouts.find("bp", "v1.0.0", SHA) is None
     assert clone.exists()
+
+
+def test_processes_rendering_a_remote_blueprint_at_once_all_succeed(
+    tmp_path: Path,
+) -> None:
+    """copier clones a remote template through one shared mirror; renders in
+    parallel processes (a fleet's workers) take turns for that clone."""
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.helpers import git, make_blueprint
+
+    files = {"copier.yml": "name: {type: str}\n", "a.txt.jinja": "{{ name }}\n"}
+    bp = make_blueprint(tmp_path / "bp", {"v1.0.0": files})
+    bare = tmp_path / "bp.git"
+    git(tmp_path, "clone", "-q", "--bare", str(bp), str(bare))
+    sha = git(bp, "rev-parse", "v1.0.0^{commit}").strip()
+    code = (
+        "import sys\n"
+        "from synctool.render import render\n"
+        "out = render(sys.argv[1], 'v1.0.0', {'name': sys.argv[2]}, defaults=True,"
+        f" interactive=False, trust=False, commit={sha!r}, operation='update')\n"
+        "print(out.tree['a.txt'].data.decode(), end='')\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def one(i: int) -> subprocess.CompletedProcess[str]:
+        args = [sys.executable, "-c", code, bare.as_uri(), f"svc{i}"]
+        return subprocess.run(args, env=env, capture_output=True, text=True)
+
+    assert one(0).returncode == 0  # copier's mirror of the remote now exists
+    for _round in range(3):  # each round: no kept checkout, so every one clones
+        shutil.rmtree(tmp_path / "cache" / "synctool", ignore_errors=True)
+        with ThreadPoolExecutor(8) as pool:
+            done = list(pool.map(one, range(8)))
+        assert [(p.returncode, p.stdout) for p in done] == [
+            (0, f"svc{i}\n") for i in range(8)
+        ], [p.stderr[-300:] for p in done if p.returncode]
