@@ -78,6 +78,7 @@ def keep(url: str, ref: str, commit: str, clone: Path, meta: dict[str, Any]) -> 
     tmp: Path | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
+        _drop_leftovers(entry.parent)
         tmp = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
         try:
             os.rename(clone, tmp / _TREE)
@@ -91,6 +92,16 @@ def keep(url: str, ref: str, commit: str, clone: Path, meta: dict[str, Any]) -> 
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _drop_leftovers(folder: Path) -> None:
+    """Entries half-written by a process killed a day or more ago."""
+    import time
+
+    for stale in folder.glob(".tmp-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > 86400:
+                shutil.rmtree(stale, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -157,10 +157,12 @@ def load_declared(root: Path) -> Declared:
                 "Its keys are " + ", ".join(f"`{k}`" for k in DECLARED_KEYS) + ".",
             )
     ref = doc.get("ref")
-    if isinstance(ref, int | float) and not isinstance(ref, bool):
-        # YAML reads `ref: 1.10` as the number 1.1: the tag is lost by then.
+    if isinstance(ref, int | float | dt.date) and not isinstance(ref, bool):
+        # YAML reads `ref: 1.10` as the number 1.1 (and `2024-05-01` as a
+        # date): what was written is lost by then.
+        what = "a date" if isinstance(ref, dt.date) else "a number"
         raise InputError(
-            f"{DECLARED}{_line(doc, 'ref')}: `ref: {ref}` reads as a number, not a tag.",
+            f"{DECLARED}{_line(doc, 'ref')}: `ref: {ref}` reads as {what}, not a tag.",
             'Quote it, e.g. ref: "1.10".',
         )
     if ref is not None and (not isinstance(ref, str) or not ref.strip()):

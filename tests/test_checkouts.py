@@ -128,3 +128,15 @@ def test_processes_rendering_a_remote_blueprint_at_once_all_succeed(
         assert [(p.returncode, p.stdout) for p in done] == [
             (0, f"svc{i}\n") for i in range(8)
         ], [p.stderr[-300:] for p in done if p.returncode]
+
+
+def test_an_entry_left_half_written_long_ago_is_cleared(tmp_path: Path) -> None:
+    folder = checkouts.cache_dir()
+    old, recent = folder / ".tmp-old", folder / ".tmp-recent"
+    for stale in (old, recent):
+        (stale / "tree").mkdir(parents=True)
+    os.utime(old, (1, 1))  # a process killed in 1970, say
+    checkouts.keep("bp", "v1.0.0", SHA, _clone(tmp_path), META)
+    assert not old.exists()
+    assert recent.exists()  # maybe another process writing it right now
+    assert checkouts.find("bp", "v1.0.0", SHA) is not None
