@@ -95,11 +95,22 @@ def render(
         operation,
         interactive,
     )
-    prompts: _Prompts = "ask" if interactive or defaults else "record"
+    try:
+        return _render_answered(job, defaults=defaults)
+    except _CheckoutGone:  # the cache was deleted under us: clone, as copier does
+        return _render_answered(job._replace(commit=None), defaults=defaults)
+
+
+class _CheckoutGone(Exception):
+    """The kept checkout a render was reading disappeared (cache deleted)."""
+
+
+def _render_answered(job: _Job, *, defaults: bool) -> Rendered:
+    prompts: _Prompts = "ask" if job.interactive or defaults else "record"
     try:
         return _render(job, defaults=defaults, prompts=prompts)
     except copiererrors.RequiredAnswer:
-        if interactive or not defaults:
+        if job.interactive or not defaults:
             raise
     # copier stops at the first question without an answer: render again,
     # taking defaults and recording every question that has none, to name all.
@@ -127,6 +138,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
         staging = Path(tmp) / "out"
         missing: list[str] = []
         caught: list[warnings.WarningMessage] = []
+        reused = False
         try:
             with (
                 warnings.catch_warnings(record=True) as caught,
@@ -182,6 +194,8 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
         except Exception as exc:  # copier's errors become one sentence each
             if missing:
                 raise _missing(job, missing, prompts) from None
+            if reused and not Path(template.local_abspath).is_dir():
+                raise _CheckoutGone from exc
             raise copiererrors.translate(exc, src, ref) from exc
         tree, notes = read_tree(staging, drop=drop)
         notes += tuple(text for w in caught if (text := copiererrors.warning_text(w)))

@@ -224,3 +224,25 @@ def test_uncommitted_changes_at_head_are_rendered_not_a_kept_checkout(
         str(bp), "HEAD", {}, defaults=True, interactive=False, trust=False, commit=sha
     ).tree
     assert tree["info.txt"].data.endswith(b"dirty\n")
+
+
+def test_a_kept_checkout_deleted_during_a_render_means_a_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caches may be deleted at any time, even while a render reads one."""
+    import shutil
+
+    from synctool import speedups
+
+    bp = _blueprint(tmp_path, FEATURES)
+    first = _render(str(bp), "v1.0.0", {"service_name": "a"})
+    reuse = speedups.reuse_checkout
+
+    def reuse_then_delete(template: Any, *args: str) -> bool:
+        found = reuse(template, *args)
+        shutil.rmtree(checkouts.cache_dir())  # e.g. a cache clean-up, right now
+        return found
+
+    monkeypatch.setattr(speedups, "reuse_checkout", reuse_then_delete)
+    again = _render(str(bp), "v1.0.0", {"service_name": "a", "feature": "true"})
+    assert again.tree == first.tree
