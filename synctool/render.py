@@ -369,7 +369,18 @@ _CASTS: dict[str, Callable[[str], object]] = {"int": int, "float": float}
 
 
 def _check_types(questions: Mapping[str, Any], data: Mapping[str, Any]) -> None:
-    """Name the answer that has the wrong type (copier's own error doesn't)."""
+    """Name an answer to no question (copier ignores it: a typo would be
+    lost without a word) or of the wrong type (copier's error doesn't)."""
+    for key in data:
+        if key not in questions:
+            import difflib
+
+            near = difflib.get_close_matches(key, [str(q) for q in questions], n=1)
+            raise InputError(
+                f"--data {key}: the blueprint has no question {key!r}"
+                + (f" (did you mean {near[0]!r}?)." if near else "."),
+                "Its questions: " + (", ".join(map(str, questions)) or "none") + ".",
+            )
     for key, value in data.items():
         kind = str((questions.get(key) or {}).get("type", "str"))
         cast = _CASTS.get(kind)

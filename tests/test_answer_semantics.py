@@ -181,3 +181,18 @@ def test_a_bug_in_code_copier_calls_back_is_a_crash_not_a_blueprint_error(
     result = run_cli(capsys, *args)
     assert result.code == 3, result.err
     assert "internal error: KeyError" in result.err
+
+
+def test_an_answer_to_no_question_is_refused_with_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bp, svc = _service(tmp_path, capsys)
+    before = (svc / ".synctool.yml").read_text()
+    result = run_cli(capsys, "update", str(svc), "--to", "v2.0.0", "-d", "prot=9000")
+    assert result.code == 2
+    assert (
+        "--data prot: the blueprint has no question 'prot' (did you mean 'port'?)"
+        in (result.err)
+    )
+    assert (svc / ".synctool.yml").read_text() == before
+    assert git(svc, "status", "--porcelain") == ""
