@@ -86,11 +86,6 @@ def toplevel(path: Path) -> Path | None:
     return Path(out.strip()).resolve()
 
 
-def is_repo_root(path: Path) -> bool:
-    top = toplevel(path)
-    return top is not None and top == path.resolve()
-
-
 def init_and_commit(path: Path, message: str) -> str:
     """``git init`` a new service and make its first commit; return the commit sha."""
     run(["init", "--quiet"], cwd=path)

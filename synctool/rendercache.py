@@ -63,9 +63,13 @@ def cached_render(
     trust: bool,
     recorded: Mapping[str, Any] | None = None,
     operation: Operation = "copy",
+    commit: str | None = None,
 ) -> Rendered:
-    """``render`` through the cache (only for immutable commits of git sources)."""
-    commit = commit_of(source, ref)
+    """``render`` through the cache (only for immutable commits of git sources).
+
+    ``commit``: the sha ``ref`` names, when the caller has just resolved it.
+    """
+    commit = commit or commit_of(source, ref)
     key = None
     if commit is not None and not interactive:
         blob = json.dumps(

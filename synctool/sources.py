@@ -55,7 +55,9 @@ def resolve_source(spec: str | None, cwd: Path) -> Source:
                 "Point --blueprint at a copier template.",
             )
         resolved = str(path.resolve())
-        kind: Literal["git", "folder"] = "git" if git.is_repo_root(path) else "folder"
+        # The root of a git work tree holds `.git` (a folder, or a file for a
+        # worktree or submodule); read from disk, without a git process.
+        kind: Literal["git", "folder"] = "git" if (path / ".git").exists() else "folder"
         return Source(resolved, resolved, kind)
     if _URL.match(spec) or spec.endswith(".git"):
         return Source(spec, spec, "git")

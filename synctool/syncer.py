@@ -198,6 +198,8 @@ def _render_base(
             interactive=False,
             trust=trust,
             operation="update",
+            # a tag _applied_ref has just seen name the applied commit
+            commit=previous.commit if ref is not None and ref == previous.ref else None,
         )
     except (BlueprintError, InputError) as exc:
         return (
