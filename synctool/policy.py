@@ -15,9 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import BlueprintError
-from synctool.merge.types import Driver, Ownership
+from synctool.merge.types import DEFAULT_IDENTITY_KEYS, Driver, Ownership
 
-DEFAULT_IDENTITY_KEYS = ("id", "name", "uses")
 _DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "union", "binary")
 _KNOWN_KEYS = {"ownership", "drivers", "identity_keys", "rules", "version"}
 

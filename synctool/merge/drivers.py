@@ -8,11 +8,9 @@ from collections.abc import Callable, Sequence
 from synctool.merge import eol
 from synctool.merge.text import merge_text
 from synctool.merge.tomlmerge import merge_toml
-from synctool.merge.types import ContentMerge, Driver, Labels
+from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Driver, Labels
 from synctool.merge.union import merge_union
 from synctool.merge.yamlmerge import merge_yaml
-
-DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
 
 _IGNORE_FILE = re.compile(r"\.[^/]*ignore")
 _Merge = Callable[[bytes, bytes, bytes, Labels, Sequence[str]], ContentMerge]

@@ -46,6 +46,7 @@ from synctool.merge.renames import (
     find_renames,
 )
 from synctool.merge.types import (
+    DEFAULT_IDENTITY_KEYS,
     Action,
     ContentMerge,
     Driver,
@@ -69,7 +70,6 @@ __all__ = [  # the records are re-exported: callers import them from here
     "two_way_conflict",
 ]
 
-DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
 SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
 SYMLINK_MODE = 0o120000  # as git and the render record a symlink
 

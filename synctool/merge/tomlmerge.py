@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from tomlkit.items import AoT, Table
 
 from synctool.merge.structural import structural_merge
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
     Merged,
@@ -284,7 +284,7 @@ def merge_toml(
     ours: bytes,
     theirs: bytes,
     labels: Labels,
-    identity_keys: Sequence[str] = ("id", "name", "uses"),
+    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
 ) -> ContentMerge:
     """Three-way merge of TOML files; whole-file line merge when undecidable."""
     return structural_merge(

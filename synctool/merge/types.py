@@ -33,6 +33,11 @@ Tree = Mapping[str, FileEntry]
 """POSIX relative path -> entry. Only regular files; no directories."""
 
 
+# Keys that identify an item of a YAML/TOML list of mappings (a CI step by
+# `name`, an action by `uses`), when the blueprint's policy names none.
+DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
+
+
 class Labels(NamedTuple):
     """Names for the three sides, used in conflict markers."""
 

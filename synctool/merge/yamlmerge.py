@@ -25,7 +25,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from synctool.merge.structural import structural_merge
 from synctool.merge.text import merge_text
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
     Merged,
@@ -395,7 +395,7 @@ def merge_yaml(
     ours: bytes,
     theirs: bytes,
     labels: Labels,
-    identity_keys: Sequence[str] = ("id", "name", "uses"),
+    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
 ) -> ContentMerge:
     """Three-way merge of YAML files; whole-file line merge when undecidable."""
     return structural_merge(
