@@ -46,17 +46,18 @@ def speed_up(worker: Any) -> None:
       index: the staging folder is never a repository.
     """
     env = worker.jinja_env
-    _cache_compiles(env)
+    syntax = _syntax(env)  # None: an extension may act per file, cache nothing
+    _cache_compiles(env, syntax)
     if hasattr(worker, "_sync_git_index_executable_bit"):
         worker._sync_git_index_executable_bit = lambda *args, **kwargs: None
-    _skip_plain_parts(worker, env)
+    _skip_plain_parts(worker, env, syntax)
     _fix_render_context(worker)
 
 
-def _skip_plain_parts(worker: Any, env: Any) -> None:
+def _skip_plain_parts(worker: Any, env: Any, syntax: object) -> None:
     render_string = getattr(worker, "_render_string", None)
     # An extension's preprocess may turn any text into a template (`%%x%%`).
-    if render_string is None or _syntax(env) is None:
+    if render_string is None or syntax is None:
         return
     markers = [
         m
@@ -131,7 +132,7 @@ def _fix_answers_relpath(cls: type) -> bool:
     return True
 
 
-def _cache_compiles(env: Any) -> None:
+def _cache_compiles(env: Any, signature: tuple[Any, ...] | None) -> None:
     """Compile each template once per process, and each string once per render.
 
     Extensions may act while a template is compiled: copier's yield tag
@@ -139,7 +140,6 @@ def _cache_compiles(env: Any) -> None:
     environment's ``preprocess``, and an environment with an extension not
     known to be safe this way is not cached at all.
     """
-    signature = _syntax(env)
     if signature is None:
         return
     compile_now: Callable[..., Any] = env.compile

@@ -172,7 +172,7 @@ def test_a_bug_in_code_copier_calls_back_is_a_crash_not_a_blueprint_error(
 ) -> None:
     from synctool import speedups
 
-    def broken(worker: Any, env: Any) -> None:
+    def broken(worker: Any, *_args: Any) -> None:
         worker._render_string = lambda string, extra_context=None: {}["boom"]
 
     monkeypatch.setattr(speedups, "_skip_plain_parts", broken)
