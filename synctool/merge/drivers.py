@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Sequence
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
 from synctool.merge import eol
-from synctool.merge.text import merge_text
+from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.tomlmerge import merge_toml
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Driver, Labels
 from synctool.merge.union import merge_union
@@ -62,6 +66,21 @@ def _merge_binary(base: bytes, ours: bytes, theirs: bytes) -> ContentMerge:
     return ContentMerge(ours, 1, "binary", "binary: changed on both sides")
 
 
+def run_driver(
+    driver: Driver,
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    labels: Labels,
+    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
+) -> ContentMerge:
+    """The driver's own merge: none of ``merge_content``'s shortcuts, checks
+    or line-ending handling (the laws of each driver are tested on this)."""
+    if driver == "binary":
+        return _merge_binary(base, ours, theirs)
+    return _DRIVERS[driver](base, ours, theirs, labels, identity_keys)
+
+
 def merge_content(
     driver: Driver,
     base: bytes | None,
@@ -86,9 +105,65 @@ def merge_content(
     if ours == base:
         return ContentMerge(theirs, 0, driver)
     if eol.CRLF not in base + ours + theirs:
-        return _DRIVERS[driver](base, ours, theirs, labels, identity_keys)
-    newline = eol.choose_newline(ours, theirs, base)
-    merged = _DRIVERS[driver](
-        eol.to_lf(base), eol.to_lf(ours), eol.to_lf(theirs), labels, identity_keys
-    )
-    return merged._replace(data=eol.to_newline(merged.data, newline))
+        merged = _DRIVERS[driver](base, ours, theirs, labels, identity_keys)
+        return _checked(driver, base, ours, theirs, merged, labels)
+    lf = eol.to_lf(base), eol.to_lf(ours), eol.to_lf(theirs)
+    merged = _DRIVERS[driver](*lf, labels, identity_keys)
+    merged = _checked(driver, *lf, merged, labels)
+    return merged._replace(data=eol.restore(merged.data, base, ours, theirs))
+
+
+def _checked(
+    driver: Driver,
+    base: bytes,
+    ours: bytes,
+    theirs: bytes,
+    merged: ContentMerge,
+    labels: Labels,
+) -> ContentMerge:
+    """``merged``, or a conflict if it is a YAML/TOML file the merge broke.
+
+    Lines merged cleanly can still make a file that does not parse: both
+    sides added the same key in different places, say. When ours and theirs
+    both parse, such a result is not clean: the user gets both versions (and
+    the base) in one conflict, with the parser's complaint as the reason.
+    A file that was never valid (a Helm template) is not the merge's doing.
+    """
+    if merged.conflicts or driver not in _PARSERS:
+        return merged
+    parse = _PARSERS[driver]
+    problem = parse(merged.data)
+    if problem is None or parse(ours) is not None or parse(theirs) is not None:
+        return merged
+    data = conflict_region(base, ours, theirs, labels)
+    why = f"{driver}: the merged file does not parse ({problem}): both versions shown"
+    return ContentMerge(data, 1, merged.driver, why)
+
+
+def _yaml_problem(data: bytes) -> str | None:
+    """Why ``data`` is not YAML (a duplicate key, a syntax error), or None."""
+    try:
+        for _ in YAML(typ="rt").load_all(data):
+            pass
+    except MarkedYAMLError as exc:
+        where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        return f"{exc.problem or exc.context}{where}"
+    except (YAMLError, ValueError) as exc:  # ValueError: a date like 2024-13-45
+        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return None
+
+
+def _toml_problem(data: bytes) -> str | None:
+    try:
+        tomllib.loads(data.decode())
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    except tomllib.TOMLDecodeError as exc:
+        return str(exc)
+    return None
+
+
+_PARSERS: dict[Driver, Callable[[bytes], str | None]] = {
+    "yaml": _yaml_problem,
+    "toml": _toml_problem,
+}

@@ -96,6 +96,79 @@ def _unique_anchors(
     return chain
 
 
+# Work (diagonals tried plus lines compared) after which the exact shortest
+# diff gives way to a quick one: ~0.3 s of pure Python at most.
+_MYERS_BUDGET = 2_000_000
+
+
+def _shortest(
+    a: Sequence[bytes], alo: int, ahi: int, b: Sequence[bytes], blo: int, bhi: int
+) -> list[tuple[int, int]]:
+    """The lines kept in a shortest edit script (Myers' O(ND) diff).
+
+    For ranges with no unique line to anchor on: blocks of "}", "pass" and
+    blank lines. Its cost grows with the number of edits, not with how often
+    lines repeat, so a long, repetitive file with a few edits is quick.
+    Ranges too different for that fall back on difflib's matcher with its
+    "popular line" heuristic: still a correct diff, maybe not the shortest.
+    """
+    n, m = ahi - alo, bhi - blo
+    offset = n + m + 1
+    v = [0] * (2 * offset + 1)  # furthest x reached on each diagonal k = x - y
+    trace: list[list[int]] = []
+    work = 0
+    for d in range(n + m + 1):
+        trace.append(v[offset - d : offset + d + 1])
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and v[offset + k - 1] < v[offset + k + 1]):
+                x = v[offset + k + 1]  # a line inserted from b
+            else:
+                x = v[offset + k - 1] + 1  # a line of a deleted
+            y = x - k
+            start = x
+            while x < n and y < m and a[alo + x] == b[blo + y]:
+                x, y = x + 1, y + 1
+            v[offset + k] = x
+            work += 1 + x - start
+            if x >= n and y >= m:
+                return _trace_back(trace, d, n, m, alo, blo)
+        if work > _MYERS_BUDGET:
+            break
+    matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=True)
+    return [
+        (alo + i + k, blo + j + k)
+        for i, j, size in matcher.get_matching_blocks()
+        for k in range(size)
+    ]
+
+
+def _trace_back(
+    trace: list[list[int]], d: int, n: int, m: int, alo: int, blo: int
+) -> list[tuple[int, int]]:
+    """The matched pairs of the path that reached (n, m) in ``d`` edits."""
+    pairs: list[tuple[int, int]] = []
+    x, y = n, m
+    for dd in range(d, 0, -1):
+        row = trace[dd]  # v when step dd started, diagonals -dd..dd
+        k = x - y
+        if k == -dd or (k != dd and row[k - 1 + dd] < row[k + 1 + dd]):
+            prev_k = k + 1
+        else:
+            prev_k = k - 1
+        prev_x = row[prev_k + dd]
+        prev_y = prev_x - prev_k
+        mid_x = prev_x if prev_k == k + 1 else prev_x + 1
+        while x > mid_x:  # the snake after the edit
+            x, y = x - 1, y - 1
+            pairs.append((alo + x, blo + y))
+        x, y = prev_x, prev_y
+    while x > 0 and y > 0:  # the snake before the first edit
+        x, y = x - 1, y - 1
+        pairs.append((alo + x, blo + y))
+    pairs.reverse()
+    return pairs
+
+
 def _matches(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int]]:
     """Pairs (i, j) of lines kept from ``a`` to ``b``, increasing in both.
 
@@ -116,10 +189,7 @@ def _matches(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int]]:
             continue
         anchors = _unique_anchors(a, alo, ahi, b, blo, bhi)
         if not anchors:
-            # autojunk off: a line that repeats a lot ("", "}") is still a line.
-            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-            for i, j, n in matcher.get_matching_blocks():
-                found += [(alo + i + k, blo + j + k) for k in range(n)]
+            found += _shortest(a, alo, ahi, b, blo, bhi)
             continue
         prev_i, prev_j = alo, blo
         for i, j in anchors:
@@ -129,6 +199,11 @@ def _matches(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int]]:
         work.append((prev_i, ahi, prev_j, bhi))
     found.sort()
     return found
+
+
+def matching_lines(a: Sequence[bytes], b: Sequence[bytes]) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines ``a[i] == b[j]`` that a shortest-ish diff keeps."""
+    return _matches(a, b)
 
 
 def diff_lines(a: Sequence[bytes], b: Sequence[bytes]) -> list[Hunk]:
@@ -211,6 +286,35 @@ def merge_lines(
         if end >= len(base):
             return out, conflicts
         b, o, t = end, o_end, t_end
+
+
+def conflict_region(base: bytes, ours: bytes, theirs: bytes, labels: Labels) -> bytes:
+    """One conflict from the first line the three versions differ on to the last.
+
+    For a merge the lines alone cannot be trusted with (the result would
+    not parse): the user gets both versions, and the base, as git shows them.
+    """
+    b, o, t = split_lines(base), split_lines(ours), split_lines(theirs)
+    head = 0
+    while head < min(len(b), len(o), len(t)) and b[head] == o[head] == t[head]:
+        head += 1
+    tail = 0
+    while (
+        tail < min(len(b), len(o), len(t)) - head
+        and b[-1 - tail] == o[-1 - tail] == t[-1 - tail]
+    ):
+        tail += 1
+    newline = _eol(o, t, b)
+    out = list(o[:head])
+    out.append(_marker(b"<", labels.ours, newline))
+    _section(out, o[head : len(o) - tail], newline)
+    out.append(_marker(b"|", labels.base, newline))
+    _section(out, b[head : len(b) - tail], newline)
+    out.append(b"=" * 7 + newline)
+    _section(out, t[head : len(t) - tail], newline)
+    out.append(_marker(b">", labels.theirs, newline))
+    out.extend(o[len(o) - tail :])
+    return b"".join(out)
 
 
 def merge_text(base: bytes, ours: bytes, theirs: bytes, labels: Labels) -> ContentMerge:

@@ -1,6 +1,7 @@
 """Structural TOML merge on tomlkit documents (which round-trip exactly).
 
-Tables merge key by key; arrays of strings as sets keeping ours' order and
+Tables merge key by key (a key or table theirs added goes after ours', where
+tomlkit's public API puts it); arrays of strings as sets keeping ours' order and
 layout, where a dependency is one item whatever its version
 (``fastapi>=0.110`` -> ``fastapi>=0.115`` on one side is taken); arrays of
 tables by an identity key. As for YAML, a clean line merge that means the
@@ -19,9 +20,10 @@ from typing import Any
 import tomlkit
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
-from synctool.merge.structural import structural_merge
+from synctool.merge.text import merge_text
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
@@ -112,9 +114,10 @@ class _Merger:
         return _scalar(path, base, ours, theirs)
 
     def table(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
+        mine = list(ours.items())
         merged = merge_keyed(
             [] if base is ABSENT else list(base.items()),
-            list(ours.items()),
+            mine,
             list(theirs.items()),
             lambda k, b, o, t: self.node(_join(path, k), b, o, t),
             _same,
@@ -124,21 +127,15 @@ class _Merger:
         keep = {m.key for m in merged}
         for key in [k for k in ours if k not in keep]:
             del ours[key]
-        body = ours if isinstance(ours, tomlkit.TOMLDocument) else ours.value
-        previous = None
         for m in merged:
-            if m.ours is None:
-                header = _is_header(m.value)
-                if previous is not None and header == _is_header(ours[previous]):
-                    body._insert_after(previous, m.key, m.value)
-                elif previous is None and not header:
-                    body._insert_at(0, m.key, m.value)
-                else:  # a key=value never goes under a [table]: tomlkit places it
-                    ours[m.key] = m.value
-            elif ours[m.key] is not m.value:
+            # A value merged in place (ours' own item) is left where it is:
+            # setting it again would re-lay a split [table] or dotted keys.
+            if m.ours is None or mine[m.ours][1] is not m.value:
                 ours[m.key] = m.value
-            previous = m.key
-        _space_headers(list(ours.items()), {m.key for m in merged if m.ours is None})
+        if any(m.ours is None for m in merged):
+            order = [m.key for m in merged]
+            for header in (False, True):
+                _reorder(ours, [k for k in order if _is_header(ours[k]) == header])
         return ours
 
     def array(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
@@ -177,6 +174,30 @@ class _Merger:
             kb, ko, kt, merge_item, _same, check_order=True, describe=label
         )
         return _apply(ours, sides[1], merged)
+
+
+def _reorder(table: Any, order: list[str]) -> None:
+    """Put the keys ``order`` names (all plain keys, or all [tables]) in that order.
+
+    tomlkit's public API adds a key after the others of its kind, so the
+    keys from the first one out of place on are removed and added again, in
+    order. Not when a comment or blank line sits among them: it belongs to
+    the key below it, and would stay behind (the new keys then stay last).
+    """
+    container = table if isinstance(table, tomlkit.TOMLDocument) else table.value
+    body = [(k.key if k is not None else None, v) for k, v in container.body]
+    keys = [k for k, v in body if k in order]
+    if keys == order or len(keys) != len(order):
+        return
+    first = next(i for i, (a, b) in enumerate(zip(keys, order, strict=True)) if a != b)
+    start = next(i for i, (k, _) in enumerate(body) if k == keys[first])
+    stop = max(i for i, (k, _) in enumerate(body) if k in order)
+    if any(k is None for k, _ in body[start:stop]):
+        return
+    for key in order[first:]:
+        item = table.item(key)
+        del table[key]
+        table[key] = item
 
 
 def _apply(ours: Any, before: list[Any], merged: list[Merged[Any, Any]]) -> Any:
@@ -222,20 +243,27 @@ def _last_table(item: Any) -> Any:
         item = inner[-1]
 
 
+def _parse(text: str, side: str) -> Any:
+    """``text`` as a tomlkit document; Undecided when it is not valid TOML."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise Undecided(f"the {side}'s file does not parse as TOML") from exc
+    try:
+        return tomlkit.parse(text)
+    except TOMLKitError as exc:  # valid TOML that tomlkit cannot keep as it is
+        raise Undecided(f"tomlkit cannot read the {side}'s file") from exc
+
+
 def _merge_docs(base: str, ours: str, theirs: str, identity_keys: Sequence[str]) -> Any:
     """The merged document, built in ours' tomlkit document."""
-    docs = []
-    for text, side in (
-        (base, "applied blueprint"),
-        (ours, "service"),
-        (theirs, "blueprint"),
-    ):
-        try:
-            docs.append(tomlkit.parse(text))
-        except Exception as exc:  # tomlkit raises several kinds; all mean "unusable"
-            raise Undecided(f"the {side}'s file does not parse as TOML") from exc
-    b, o, t = docs
-    return _Merger(identity_keys).node("", b if base.strip() else ABSENT, o, t)
+    b = _parse(base, "applied blueprint")
+    o = _parse(ours, "service")
+    t = _parse(theirs, "blueprint")
+    try:
+        return _Merger(identity_keys).node("", b if base.strip() else ABSENT, o, t)
+    except TOMLKitError as exc:  # tomlkit refused an edit (e.g. a key redefined)
+        raise Undecided(f"tomlkit cannot apply the merge: {exc}") from exc
 
 
 def _reads_as(text: str, want: Any) -> bool:
@@ -255,7 +283,8 @@ def _tidy_blank_lines(out: str, ours: str, theirs: str) -> str:
     tomlkit keeps the blank line before a table as the trailing whitespace of
     the table above it, so inserting a table there moves the blank line to
     the wrong side of the new one. Headers that had a blank line before them
-    in ours or theirs get it back, and the file ends as ours does.
+    in ours or theirs get it back (one, unless a side has runs of two), and
+    the file ends as ours does.
     """
     spaced: set[str] = set()
     for text in (ours, theirs):
@@ -263,15 +292,15 @@ def _tidy_blank_lines(out: str, ours: str, theirs: str) -> str:
         for i, line in enumerate(lines):
             if i and _HEADER.match(line) and not lines[i - 1].strip():
                 spaced.add(line.strip())
+    # Moving tables can leave two blank lines where either side had one.
+    doubled = any("\n\n\n" in text for text in (ours, theirs))
     result: list[str] = []
     for line in out.splitlines():
-        if (
-            _HEADER.match(line)
-            and line.strip() in spaced
-            and result
-            and result[-1].strip()
-        ):
-            result.append("")
+        if _HEADER.match(line):
+            while not doubled and result[-2:] == ["", ""]:
+                result.pop()
+            if line.strip() in spaced and result and result[-1].strip():
+                result.append("")
         result.append(line)
     while result and not result[-1].strip():
         result.pop()
@@ -286,25 +315,35 @@ def merge_toml(
     labels: Labels,
     identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
 ) -> ContentMerge:
-    """Three-way merge of TOML files; whole-file line merge when undecidable."""
-    return structural_merge(
-        "toml",
-        base,
-        ours,
-        theirs,
-        labels,
-        merge_docs=lambda b, o, t: _merge_docs(b, o, t, identity_keys),
-        canon=canon,
-        reads_as=_reads_as,
-        write=_write,
-    )
+    """Three-way merge of TOML files; whole-file line merge when undecidable.
+
+    Only what the structure cannot decide (``Undecided``: a value changed on
+    both sides, a side that is not TOML) falls back to the line merge, with
+    the reason in the note. Any other exception is a bug and propagates.
+    """
+    text = merge_text(base, ours, theirs, labels)
+    try:
+        sides = base.decode(), ours.decode(), theirs.decode()
+    except UnicodeDecodeError:
+        return text._replace(note="toml: merged as text (not UTF-8)")
+    try:
+        merged = _merge_docs(*sides, identity_keys)
+        want = canon(merged)
+        # A clean line merge that means the same keeps both sides' comments
+        # and layout, as git would.
+        if not text.conflicts and _reads_as(text.data.decode(), want):
+            return text._replace(driver="toml")
+        out = _write(merged, sides[1], sides[2], want)
+    except Undecided as why:
+        return text._replace(note=f"toml: merged as text ({why})")
+    return ContentMerge(out.encode(), 0, "toml")
 
 
 def _write(merged: Any, ours: str, theirs: str, want: Any) -> str:
     try:
         out = tomlkit.dumps(merged)
-    except Exception as exc:  # a tree tomlkit cannot write is undecided too
-        raise Undecided("the merged document cannot be written") from exc
+    except TOMLKitError as exc:
+        raise Undecided(f"tomlkit cannot write the merge: {exc}") from exc
     out = _tidy_blank_lines(out, ours, theirs)
     if not _reads_as(out, want):
         raise Undecided("the merged document does not write back faithfully")

@@ -293,3 +293,32 @@ def _timed(fn: object) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def _repetitive_file(blocks: int) -> list[str]:
+    """Code where nearly every line repeats: many small, similar blocks."""
+    out: list[str] = []
+    for i in range(blocks):
+        out += ["    if ready:", "        pass", "    }", ""] if i % 2 else ["{", "}"]
+    return out
+
+
+def test_a_20000_line_repetitive_file_changed_on_both_sides_merges_fast() -> None:
+    base = _repetitive_file(6667)
+    assert len(base) >= 20000
+    ours, theirs = list(base), list(base)
+    ours[9000] = "        return ours"
+    ours[1000:1000] = ["    ours_setting = 1"]
+    theirs[19990] = "    theirs()"
+    theirs[15000:15001] = []
+    b, o, t = ("\n".join(x).encode() + b"\n" for x in (base, ours, theirs))
+    want = list(base)
+    want[19990] = "    theirs()"
+    want[15000:15001] = []
+    want[9000] = "        return ours"
+    want[1000:1000] = ["    ours_setting = 1"]
+    start = time.perf_counter()
+    got = merge_text(b, o, t, LABELS)
+    took = time.perf_counter() - start
+    assert got == ContentMerge("\n".join(want).encode() + b"\n", 0, "text")
+    assert took < 1.0

@@ -175,3 +175,22 @@ def test_arrays_of_tables_without_identity_are_not_matched_by_position() -> None
         got.note
         == "toml: merged as text (x: array changed on both sides, no identity key)"
     )
+
+
+def test_a_comment_stays_above_its_key_when_a_new_key_cannot_go_before_it() -> None:
+    base = "[p]\na = 1\n# about b\nb = 2\n\n[q]\nx = 1\n"
+    ours = base.replace("a = 1\n", "a = 1\nown = 0\n")
+    theirs = base.replace("a = 1\n", "a = 1\nnew = 5\n")
+    assert clean(base, ours, theirs) == (
+        "[p]\na = 1\nown = 0\n# about b\nb = 2\nnew = 5\n\n[q]\nx = 1\n"
+    )
+
+
+def test_tables_both_sides_added_after_the_same_table_get_one_blank_line() -> None:
+    base = '[project]\nname = "svc"\n\n[tool.ruff]\nline-length = 88\n'
+    ours = base + '\n[tool.pytest.ini_options]\naddopts = "-q"\n'
+    theirs = base + "\n[tool.mypy]\nstrict = true\n"
+    assert clean(base, ours, theirs) == (
+        '[project]\nname = "svc"\n\n[tool.ruff]\nline-length = 88\n\n'
+        '[tool.mypy]\nstrict = true\n\n[tool.pytest.ini_options]\naddopts = "-q"\n'
+    )
