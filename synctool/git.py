@@ -129,7 +129,8 @@ def release_tags(source: str) -> list[tuple[Version, str]]:
     nothing is cloned just to learn the versions. Pre-releases are left out,
     as copier does by default.
     """
-    out = run(["ls-remote", "--tags", "--refs", source])
+    # `--`: a source is never read as an option (`--upload-pack=...`).
+    out = run(["ls-remote", "--tags", "--refs", "--", source])
     found: list[tuple[Version, str]] = []
     for line in out.splitlines():
         _sha, _, ref = line.partition("\t")
@@ -144,11 +145,58 @@ def release_tags(source: str) -> list[tuple[Version, str]]:
     return found
 
 
+def is_bare(path: Path) -> bool:
+    """A bare repository (``git clone --bare``): no work tree, read from disk."""
+    return (
+        not (path / ".git").exists()
+        and (path / "HEAD").is_file()
+        and (path / "config").is_file()
+        and (path / "objects").is_dir()
+        and (path / "refs").is_dir()
+    )
+
+
+def _repo(repo: Path) -> list[str]:
+    # A bare repository named explicitly: works under safe.bareRepository=explicit.
+    return ["--git-dir", str(repo)] if is_bare(repo) else []
+
+
 def resolve_commit(repo: Path, ref: str) -> str | None:
     """The commit ``ref`` names in the local repository ``repo``, or None."""
+    if ref.startswith("-"):
+        return None  # never an option; and no ref starts with "-"
     try:
         return run(
-            ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=repo
+            [
+                *_repo(repo),
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{ref}^{{commit}}",
+            ],
+            cwd=repo,
         ).strip()
     except GitError:
         return None
+
+
+def root_names(repo: Path, ref: str) -> list[str] | None:
+    """The names at the top of the tree of the commit ``ref`` names in the
+    local repository ``repo``; None when it names no commit there."""
+    if ref.startswith("-"):
+        return None
+    try:
+        out = run(
+            [
+                *_repo(repo),
+                "ls-tree",
+                "--name-only",
+                "--end-of-options",
+                f"{ref}^{{commit}}",
+            ],
+            cwd=repo,
+        )
+    except GitError:
+        return None
+    return out.splitlines()

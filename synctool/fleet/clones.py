@@ -88,7 +88,8 @@ def fetch(repo: Repo, workdir: Path) -> Clone:
             raise GitError(f"{repo.spec}: no such folder.")
         try:
             git.run(
-                ["clone", "--quiet", "--no-tags", repo.url, str(path)], env=git_env()
+                ["clone", "--quiet", "--no-tags", "--", repo.url, str(path)],
+                env=git_env(),
             )
         except GitError as exc:
             shutil.rmtree(path, ignore_errors=True)
@@ -98,11 +99,7 @@ def fetch(repo: Repo, workdir: Path) -> Clone:
 
 def is_bare(path: Path) -> bool:
     """A bare repository: no work tree to read, so it is cloned like a URL."""
-    return (
-        not (path / ".git").exists()
-        and (path / "HEAD").is_file()
-        and (path / "objects").is_dir()
-    )
+    return git.is_bare(path)
 
 
 def checkout_default(clone: Clone) -> None:
@@ -113,6 +110,8 @@ def checkout_default(clone: Clone) -> None:
 
 def checkout(clone: Clone, ref: str) -> None:
     """Check out ``ref`` detached, with no file left from an earlier run."""
+    if ref.startswith("-"):  # `checkout` has no `--end-of-options` before git 2.43
+        raise GitError(f"cannot check out {ref!r}: not a ref.")
     git.run(["checkout", "--quiet", "--force", "--detach", ref], clone.path)
     git.run(["clean", "-ffdxq"], clone.path)
 

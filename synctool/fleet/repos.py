@@ -47,6 +47,11 @@ class Shard(NamedTuple):
 
 def parse_repo(spec: str, cwd: Path) -> Repo:
     text = spec.strip()
+    if text.startswith("-"):
+        raise InputError(
+            f"repository {text!r} starts with '-', which git would read as an option.",
+            f"Give a git URL, or a path (./{text} for a folder named so).",
+        )
     if _URL.match(text):
         norm = text.rstrip("/").removesuffix(".git").rstrip("/")
         return Repo(spec, norm, text, local=False)
