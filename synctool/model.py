@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 from ruamel.yaml import YAML
@@ -20,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import InputError
-from synctool.merge.types import Ownership
+from synctool.merge.types import FileEntry, Ownership
 
 DECLARED = ".synctool.yml"
 LOCK = ".synctool.lock"
@@ -44,7 +45,9 @@ class Declared(NamedTuple):
 
 
 class LockedFile(NamedTuple):
-    sha256: str
+    # None: recorded without a hash, which could reveal what the file holds
+    # (a secret answer; an ignored file): see ``locked_files``.
+    sha256: str | None
     mode: int
     ownership: Ownership
 
@@ -61,10 +64,97 @@ class Lock(NamedTuple):
     policy: dict[str, Any]
     files: dict[str, LockedFile]
     synctool_version: str
+    # What the sync left to resolve, by path as written on disk (the user's
+    # path for a file they moved): CONFLICT_KINDS. `check` reads these.
+    conflicts: Mapping[str, str] = MappingProxyType({})
+
+
+# "markers": conflict markers in the file; "blueprint-version" / "your-version":
+# a side file holding that version beside the other (resolved once deleted).
+CONFLICT_KINDS = ("markers", "blueprint-version", "your-version")
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+GITIGNORE = ".gitignore"
+
+
+def locked_files(
+    tree: Mapping[str, FileEntry],
+    ownership: Callable[[str], Ownership],
+    *,
+    secrets: Sequence[str] = (),
+    gitignores: Sequence[Mapping[str, bytes]] = (),
+) -> dict[str, LockedFile]:
+    """The lock's entry for every rendered file.
+
+    A hash of a file holding a secret answer's value would let anyone who
+    reads the lock test guesses of the secret, so such a file is recorded
+    without one; so is every file an ignore file lists (``gitignores``:
+    sets of `.gitignore` files, path -> content), as ignored files are where
+    secrets live. A file without a hash is still merged (its base comes
+    from the base render) but `check` cannot see its drift.
+    """
+    needles = [value.encode() for value in secrets if value]
+    ignored: set[str] = set()
+    for files in gitignores:
+        ignored |= ignored_paths(tree, files)
+    return {
+        rel: LockedFile(
+            None
+            if rel in ignored or any(n in entry.data for n in needles)
+            else sha256(entry.data),
+            entry.mode,
+            ownership(rel),
+        )
+        for rel, entry in tree.items()
+    }
+
+
+def ignored_paths(paths: Iterable[str], gitignores: Mapping[str, bytes]) -> set[str]:
+    """The ``paths`` that the `.gitignore` files ``gitignores`` (path ->
+    content) ignore, as git reads them: a deeper file's match wins."""
+    import pathspec
+
+    specs: dict[str, pathspec.GitIgnoreSpec] = {}
+    for rel, data in gitignores.items():
+        if rel.rsplit("/", 1)[-1] != GITIGNORE:
+            continue
+        lines = data.decode("utf-8", "replace").splitlines()
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except ValueError:  # a line git would skip: read the others
+            spec = pathspec.GitIgnoreSpec.from_lines(_valid_lines(lines))
+        specs[rel[: -len(GITIGNORE)].rstrip("/")] = spec
+    if not specs:
+        return set()
+    out: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        verdict = None
+        for n in range(len(parts)):
+            here = specs.get("/".join(parts[:n]))
+            if here is not None:
+                found = here.check_file("/".join(parts[n:])).include
+                verdict = verdict if found is None else found
+        if verdict:
+            out.add(path)
+    return out
+
+
+def _valid_lines(lines: list[str]) -> list[str]:
+    import pathspec
+
+    valid = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except ValueError:
+            continue
+        valid.append(line)
+    return valid
 
 
 def _yaml() -> YAML:
@@ -247,9 +337,11 @@ def load_lock(root: Path) -> Lock:
             ownership = entry["class"]
             if ownership not in _CLASSES:
                 raise ValueError(f"unknown class {ownership!r} for {rel}")
-            digest, mode = str(entry["sha256"]), int(str(entry["mode"]), 8)
-            if not _HEX64.match(digest):
+            digest = entry.get("sha256")  # absent: recorded without a hash
+            mode = int(str(entry["mode"]), 8)
+            if digest is not None and not _HEX64.match(str(digest)):
                 raise ValueError(f"bad sha256 for {rel}")
+            digest = None if digest is None else str(digest)
             if mode not in _MODES:
                 raise ValueError(f"bad mode {entry['mode']!r} for {rel}")
             files[str(rel)] = LockedFile(digest, mode, cast(Ownership, ownership))
@@ -266,12 +358,24 @@ def load_lock(root: Path) -> Lock:
             policy=_plain(policy),
             files=files,
             synctool_version=str(doc.get("synctool_version", "")),
+            conflicts=_conflicts(doc.get("conflicts")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(
             f"{LOCK}: malformed ({exc}).",
             "synctool writes this file; restore it from git history.",
         ) from None
+
+
+def _conflicts(raw: Any) -> Mapping[str, str]:
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping):
+        raise ValueError("conflicts must be a mapping")
+    for rel, kind in raw.items():
+        if not _safe(str(rel)) or kind not in CONFLICT_KINDS:
+            raise ValueError(f"bad conflict entry {rel!r}: {kind!r}")
+    return MappingProxyType({str(rel): str(kind) for rel, kind in raw.items()})
 
 
 def source_key(text: str, root: Path) -> str:
@@ -320,16 +424,15 @@ def dump_lock(lock: Lock) -> str:
     files = CommentedMap()
     for rel in sorted(lock.files):
         item = lock.files[rel]
-        entry = CommentedMap(
-            [
-                ("sha256", item.sha256),
-                ("mode", f"{item.mode:o}"),
-                ("class", item.ownership),
-            ]
-        )
+        fields = [("mode", f"{item.mode:o}"), ("class", item.ownership)]
+        if item.sha256 is not None:  # else recorded without one (locked_files)
+            fields.insert(0, ("sha256", item.sha256))
+        entry = CommentedMap(fields)
         entry.fa.set_flow_style()  # one line per file: diffs show exactly what changed
         files[rel] = entry
     doc["files"] = files
+    if lock.conflicts:
+        doc["conflicts"] = _sorted_map(lock.conflicts)
     buf = io.StringIO()
     buf.write(
         "# Generated by synctool: the applied state. Do not edit; run `synctool sync`.\n"

@@ -7,14 +7,15 @@ A blueprint without one gets the default: every file merged, drivers by name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
 import pathspec
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from synctool.errors import BlueprintError
+from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, Driver, Ownership
 
 _DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "union", "binary")
@@ -43,6 +44,26 @@ class Policy(NamedTuple):
             return "seeded"
         return "merged"
 
+    def for_merge(
+        self, waivers: object, *, today: dt.date | None = None
+    ) -> Callable[[str], Ownership]:
+        """The class the merge gives each path: a managed file whose drift the
+        service waived (an unexpired `managed-drift` waiver in `.synctool.yml`)
+        is the team's to edit, so it is merged three-way like a merged file.
+        The lock still records it as managed: the waiver may expire.
+
+        ``waivers``: the raw `waivers:` list of `.synctool.yml` (None: none).
+        """
+        waived = _waived(waivers, MANAGED_DRIFT, today or dt.date.today())
+        if waived is None:
+            return self.ownership
+
+        def ownership(path: str) -> Ownership:
+            own = self.ownership(path)
+            return "merged" if own == "managed" and waived(path) else own
+
+        return ownership
+
     def with_skip_if_exists(self, patterns: Sequence[str]) -> Policy:
         """The policy with the template's copier ``_skip_if_exists`` patterns."""
         return self._replace(skip_if_exists=_spec(patterns)) if patterns else self
@@ -53,6 +74,32 @@ class Policy(NamedTuple):
             if spec.match_file(path):
                 return name
         return None
+
+
+MANAGED_DRIFT = "managed-drift"  # the drift rule of a managed file (synctool.drift)
+
+
+def _waived(raw: object, rule: str, today: dt.date) -> Callable[[str], bool] | None:
+    """Whether an unexpired waiver of ``rule`` covers a path; None: none does."""
+    from synctool.model import DECLARED
+    from synctool.rules.schema import RuleError, compile_paths
+    from synctool.rules.waivers import parse_waivers
+
+    try:
+        waivers = parse_waivers(raw, source=DECLARED)
+    except RuleError as exc:
+        raise InputError(str(exc) + ".", "Fix the waiver and run again.") from None
+    valid = [
+        w
+        for w in waivers
+        if w.rule == rule and (w.expires is None or today <= w.expires)
+    ]
+    if not valid:
+        return None
+    if any(not w.paths for w in valid):
+        return lambda path: True  # a waiver without paths covers every file
+    matchers = [compile_paths(w.paths) for w in valid]
+    return lambda path: any(match(path) for match in matchers)
 
 
 def _spec(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:

@@ -14,6 +14,7 @@ from synctool.errors import BlueprintError
 from synctool.merge.types import FileEntry
 
 RESERVED = (".synctool.yml", ".synctool.lock")
+RESERVED_PREFIX = ".synctool-"  # .synctool-journal/, a running sync's lock file, ...
 SYMLINK_MODE = 0o120000
 
 
@@ -43,10 +44,11 @@ def read_tree(
             if drop and rel in drop:
                 continue
             check_relpath(rel)
-            if rel in RESERVED:
+            if is_reserved(rel):
                 raise BlueprintError(
                     f"the blueprint renders {rel}, which synctool owns.",
-                    "Remove it from the template.",
+                    "Remove it from the template (.synctool.yml, .synctool.lock and "
+                    ".synctool-* are synctool's state); nothing was written.",
                 )
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode):
@@ -57,6 +59,13 @@ def read_tree(
                 mode = 0o755 if info.st_mode & 0o111 else 0o644
                 tree[rel] = FileEntry(path.read_bytes(), mode)
     return dict(sorted(tree.items())), tuple(notes)
+
+
+def is_reserved(rel: str) -> bool:
+    """Whether ``rel`` is synctool's state in a service, or inside it: never
+    the blueprint's to render (any case: a case-insensitive disk is common)."""
+    first = rel.split("/", 1)[0].lower()
+    return first in RESERVED or first.startswith(RESERVED_PREFIX)
 
 
 def check_relpath(rel: str) -> None:

@@ -10,10 +10,8 @@ from pathlib import Path
 from synctool import git
 from synctool.errors import GitError
 from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, JOURNAL, LOCK
-from synctool.staging import SYMLINK_MODE
-
-_OURS_ONLY = {DECLARED, LOCK}
+from synctool.model import DECLARED, GITIGNORE, JOURNAL
+from synctool.staging import SYMLINK_MODE, is_reserved
 
 
 def list_files(root: Path) -> list[str]:
@@ -39,9 +37,7 @@ def list_files(root: Path) -> list[str]:
             dirnames[:] = [d for d in dirnames if d not in (".git", JOURNAL)]
             rel = Path(dirpath).relative_to(root)
             names += [(rel / f).as_posix() for f in filenames]
-    return sorted(
-        {n for n in names if n not in _OURS_ONLY and not n.startswith(JOURNAL + "/")}
-    )
+    return sorted({n for n in names if not is_reserved(n)})  # synctool's own state
 
 
 def _prefix(root: Path) -> str:
@@ -93,6 +89,80 @@ class WorkTree(Mapping[str, FileEntry]):
     def __contains__(self, key: object) -> bool:
         return key in self._set
 
+    def occupied(self, key: str) -> bool:
+        """Whether anything is at ``key`` on disk, listed or not (an ignored
+        file): the planner never names a side file over it."""
+        return key in self._set or os.path.lexists(self._root / key)
+
+
+def gitignores_after(
+    ours: Mapping[str, FileEntry], writes: Mapping[str, FileEntry | None]
+) -> dict[str, bytes]:
+    """The service's `.gitignore` files (path -> content) once ``writes``
+    (path -> new entry, None: deleted) are made."""
+    after: dict[str, bytes] = {}
+    for path in {*(p for p in ours if _ignore_file(p)), *writes}:
+        entry = writes[path] if path in writes else ours.get(path)
+        if _ignore_file(path) and entry is not None and entry.mode != SYMLINK_MODE:
+            after[path] = entry.data
+    return after
+
+
+def _ignore_file(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] == GITIGNORE
+
+
+def nested_repos(root: Path, paths: Iterable[str]) -> frozenset[str]:
+    """The folders of the service, among ``paths``' parents, that are other git
+    repositories: a nested repository or checked-out submodule (its own `.git`
+    file or folder), or a submodule not checked out (an empty folder git
+    records as a submodule). Their files are not the service's."""
+    found: set[str] = set()
+    empty: list[str] = []  # maybe a submodule not checked out: git says
+    seen: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            folder = "/".join(parts[:n])
+            if folder in found:
+                break
+            if folder in seen:
+                continue
+            seen.add(folder)
+            where = root / folder
+            if os.path.lexists(where / ".git"):
+                found.add(folder)
+                break
+            if _empty_folder(where):
+                empty.append(folder)
+    return frozenset(found | _gitlinks(root, empty))
+
+
+def _empty_folder(path: Path) -> bool:
+    try:
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:  # missing, or not a folder
+        return False
+
+
+def _gitlinks(root: Path, folders: list[str]) -> set[str]:
+    """Those of ``folders`` that git records as submodules (mode 160000)."""
+    if not folders:
+        return set()
+    try:  # outside a git repository: GitError
+        out = git.run(
+            ["--literal-pathspecs", "ls-files", "--stage", "-z", "--", *folders],
+            cwd=root,
+        )
+    except GitError:
+        return set()
+    return {
+        line.split("\t", 1)[1]
+        for line in out.split("\0")
+        if line.startswith("160000 ") and "\t" in line
+    }
+
 
 def read_kind(path: Path) -> bool:
     """True for a regular file or a symlink (what a tree can hold)."""
@@ -114,5 +184,11 @@ def dirty_paths(root: Path) -> list[str]:
     except GitError:
         return []
     # .synctool.yml edited by hand is the sync's input, not work to protect.
-    changed = [line[3:] for line in out.splitlines() if JOURNAL not in line]
-    return [path for path in changed if path.rsplit("/", 1)[-1] != DECLARED]
+    # synctool's own state (the journal, a running sync's lock file) neither.
+    changed = [line[3:] for line in out.splitlines()]
+    return [
+        path
+        for path in changed
+        if path.rsplit("/", 1)[-1] != DECLARED
+        and not any(part.startswith(".synctool-") for part in path.split("/"))
+    ]

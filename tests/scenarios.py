@@ -1101,7 +1101,10 @@ ownership:
 add(
     Scenario(
         name="policy_managed_and_seeded",
-        note="managed: the blueprint's version wins and is recreated; seeded: never touched",
+        note=(
+            "managed: the blueprint's version is written and recreated, local edits "
+            "kept beside it (.local) for a decision; seeded: never touched"
+        ),
         policy=POLICY,
         v1=bp(
             **{
@@ -1121,8 +1124,10 @@ add(
         ),
         expected={
             "Makefile": "test:\n\tpytest -q\n",
+            "Makefile.local": "test:\n\tpytest\nlocal:\n\techo mine\n",
             "ci/pipeline.sh": "#!/bin/sh\nset -eu\nmake test\n",
         },
+        conflict=True,  # the team decides what becomes of its edits
     )
 )
 

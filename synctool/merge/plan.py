@@ -12,13 +12,18 @@ Content merges go to an injectable driver function.
   B    O    T       T == B                 keep            keep*       keep
   B    B    T       changed in blueprint   take T          take T      keep
   B    O    O       same change            keep            keep        keep
-  B    O    T       changed on both sides  merge/conflict  take T      keep
+  B    O    T       changed on both sides  merge/conflict  T, O beside keep
   B    -    T       deleted here           keep**          create***   keep
   B    B    -       removed in blueprint   delete          delete      keep
   B    O    -       removed, edited here   conflict        conflict    keep
 
   *   local edits of a managed file are drift: `check` reports them
   **  stays deleted; *** recreated only if the blueprint changed it
+  T, O beside: a conflict; the blueprint's version at the path, ours kept
+  beside it (<path>.local) for the team to decide: never silently replaced.
+  (A managed file whose drift the service waived comes in as merged.)
+  Paths inside another git repository (``foreign``: a submodule, a nested
+  repository) are never written: a change there is a conflict, not a write.
   Modes: ours', unless theirs changed it. Binary changed on both sides: keep
   ours, write theirs beside it (<path>.blueprint). No base (fallback, lock
   hashes only): changed on both sides is a two-way conflict.
@@ -26,7 +31,7 @@ Content merges go to an injectable driver function.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import NamedTuple
 
 from synctool.merge import eol
@@ -58,6 +63,7 @@ from synctool.merge.types import (
 
 __all__ = [  # the records are re-exported: callers import them from here
     "DEFAULT_IDENTITY_KEYS",
+    "LOCAL_SUFFIX",
     "SIDE_SUFFIX",
     "MergeFn",
     "Plan",
@@ -71,6 +77,7 @@ __all__ = [  # the records are re-exported: callers import them from here
 ]
 
 SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
+LOCAL_SUFFIX = ".local"  # ours of a managed file the blueprint replaced
 SYMLINK_MODE = 0o120000  # as git and the render record a symlink
 
 
@@ -88,6 +95,7 @@ class _Outcome(NamedTuple):
     merged: bool = False
     driver: Driver | None = None  # set when a driver decided the content
     side: FileEntry | None = None
+    side_holds_ours: bool = False  # side is ours (<path>.local), not theirs
 
 
 class _Ctx(NamedTuple):
@@ -97,6 +105,7 @@ class _Ctx(NamedTuple):
     identity_keys: Sequence[str]
     merge: MergeFn
     taken: frozenset[str]  # every path of the three trees, for naming side files
+    occupied: Callable[[str], bool]  # a path on disk that no tree holds (ignored)
 
 
 def build_plan(
@@ -107,17 +116,24 @@ def build_plan(
     ownership: Callable[[str], Ownership],
     driver_for: Callable[[str, bytes], Driver],
     labels: Labels = Labels(),  # noqa: B008 - an immutable NamedTuple
-    base_hashes: Mapping[str, str] | None = None,
+    base_hashes: Mapping[str, str | None] | None = None,
     base_modes: Mapping[str, int] | None = None,
     identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
     merge: MergeFn | None = None,
     rename_threshold: float = DEFAULT_THRESHOLD,
+    foreign: Collection[str] = (),
+    occupied: Callable[[str], bool] | None = None,
 ) -> Plan:
     """Decide every path's outcome (the table in this module's docstring).
 
     ``base`` None is the fallback for a base that can no longer be rendered:
     ``base_hashes`` (path -> sha256 hex, from the lock) tells whether a side
-    changed a file, ``base_modes`` (optional) whether it changed its mode.
+    changed a file, ``base_modes`` (optional) whether it changed its mode; a
+    file locked without a hash (None: it held a secret) counts as not in base.
+    ``foreign``: folders of the service that are other git repositories
+    (submodules, nested repositories); nothing under them is written.
+    ``occupied``: whether a path holds a file no tree lists (an ignored
+    one), so that no side file is written over it.
     ``ours`` should hold the service files that may be renamed blueprint files
     (at least every file not ignored); files only in ours get no entry.
     """
@@ -133,6 +149,7 @@ def build_plan(
         identity_keys,
         merge or _merge_content,
         frozenset((*bases, *theirs, *ours)),
+        occupied or (lambda path: False),
     )
     exact = base is None  # without base content only identical files pair up
 
@@ -176,17 +193,49 @@ def build_plan(
         for p in new
         if p not in targets
     )
+    if foreign:
+        entries = [_not_ours(e, foreign) for e in entries]
     entries.sort(key=lambda e: e.path)
     return Plan(tuple(entries), fallback=base is None)
 
 
 def _bases(
-    base: Tree | None, hashes: Mapping[str, str], modes: Mapping[str, int]
+    base: Tree | None, hashes: Mapping[str, str | None], modes: Mapping[str, int]
 ) -> dict[str, _Base]:
     if base is not None:
         # The digest is only needed for renames: computed there, on demand.
         return {p: _Base(e.data, "", e.mode) for p, e in base.items()}
-    return {p: _Base(None, sha, modes.get(p)) for p, sha in hashes.items()}
+    return {
+        p: _Base(None, sha, modes.get(p))
+        for p, sha in hashes.items()
+        if sha is not None
+    }
+
+
+def _not_ours(entry: PlanEntry, foreign: Collection[str]) -> PlanEntry:
+    """An entry that would write inside another git repository: a conflict
+    that writes nothing (that repository's history is its own)."""
+    touched = [entry.path, entry.old_path, entry.side_file and entry.side_file.path]
+    inside = [
+        repo
+        for repo in foreign
+        for path in touched
+        if path is not None and path.startswith(repo + "/")
+    ]
+    if not inside or not entry.changes_tree:
+        return entry
+    why = (
+        f"inside {inside[0]}/, another git repository (a submodule or nested "
+        f"repository): not written (would {entry.action}: {entry.reason})"
+    )
+    return entry._replace(
+        action="conflict",
+        reason=why,
+        conflicts=max(entry.conflicts, 1),
+        result=None,
+        old_path=None,
+        side_file=None,
+    )
 
 
 def _renames(
@@ -317,7 +366,11 @@ def _both_present(
     elif _same_text(o.data, t.data):
         data, why = o.data, "same change on both sides"
     elif own == "managed":
-        data, why = t.data, "managed file: local edits replaced by blueprint"
+        # The team's edits are kept beside it for them to decide, never lost.
+        local = _side_path(ctx, path, LOCAL_SUFFIX)
+        why = f"managed file edited here: blueprint version written, yours kept in {local}"
+        out = FileEntry(t.data, mode)
+        return _Outcome(why, out, conflicts=1, side=o, side_holds_ours=True)
     else:
         return _content_merge(ctx, path, b, o, t, mode, "changed on both sides")
     if data == o.data and mode != o.mode:
@@ -381,7 +434,11 @@ def _entry(
         action = "merge" if out.merged else "update"
     shown = result or o
     driver = out.driver or ctx.driver_for(path, shown.data if shown else b"")
-    side = SideFile(_side_path(ctx, path), out.side) if out.side else None
+    side = None
+    if out.side is not None and out.side_holds_ours:
+        side = SideFile(_side_path(ctx, path, LOCAL_SUFFIX), out.side, "yours")
+    elif out.side is not None:
+        side = SideFile(_side_path(ctx, path), out.side)
     return PlanEntry(
         path,
         action,
@@ -457,10 +514,10 @@ def _with_eol_of(data: bytes, like: bytes) -> bytes:
     return eol.to_newline(eol.to_lf(data), eol.choose_newline(like, data))
 
 
-def _side_path(ctx: _Ctx, path: str) -> str:
-    side, n = path + SIDE_SUFFIX, 1
-    while side in ctx.taken:  # never overwrite a file of any side
-        side, n = f"{path}{SIDE_SUFFIX}.{n}", n + 1
+def _side_path(ctx: _Ctx, path: str, suffix: str = SIDE_SUFFIX) -> str:
+    side, n = path + suffix, 1
+    while side in ctx.taken or ctx.occupied(side):  # never overwrite a file
+        side, n = f"{path}{suffix}.{n}", n + 1
     return side
 
 

@@ -7,7 +7,7 @@ plan (the sync command, the fleet, reports) needs none of its machinery.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from synctool.merge.types import (
     Action,
@@ -35,8 +35,14 @@ class MergeFn(Protocol):
 
 
 class SideFile(NamedTuple):
+    """A version written beside the file at a conflicting path."""
+
     path: str
     entry: FileEntry
+    # "blueprint": the blueprint's version beside ours (<path>.blueprint);
+    # "yours": the team's version of a managed file beside the blueprint's
+    # (<path>.local), which is then at the path.
+    holds: Literal["blueprint", "yours"] = "blueprint"
 
 
 class PlanEntry(NamedTuple):
@@ -48,7 +54,7 @@ class PlanEntry(NamedTuple):
     conflicts: int = 0
     result: FileEntry | None = None  # what to write at path; None: write nothing
     old_path: str | None = None  # a move: ours' file at old_path goes to path
-    side_file: SideFile | None = None  # binary conflict: theirs written beside ours
+    side_file: SideFile | None = None  # a conflict's other version, beside it
     theirs_path: str | None = None  # the blueprint's path for it (None: not in theirs)
 
     @property

@@ -74,7 +74,7 @@ def plan(
     *,
     ownership: Callable[[str], Ownership] | None = None,
     merge: MergeFn | None = None,
-    base_hashes: Mapping[str, str] | None = None,
+    base_hashes: Mapping[str, str | None] | None = None,
     base_modes: Mapping[str, int] | None = None,
 ) -> Plan:
     return build_plan(

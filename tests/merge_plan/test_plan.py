@@ -227,23 +227,103 @@ def test_managed_file_edited_here_only_stays_as_drift() -> None:
     )
 
 
-def test_managed_file_changed_on_both_sides_takes_the_blueprint() -> None:
+def test_managed_file_changed_on_both_sides_keeps_ours_beside_the_blueprint() -> None:
     fake = FakeMerge()
     p = plan(
         {"Dockerfile": V1},
         {"Dockerfile": V2},
-        {"Dockerfile": MINE},
+        {"Dockerfile": exe(MINE)},
         ownership=owner({"D": "managed"}),
         merge=fake,
     )
     e = only(p, "Dockerfile")
     assert fake.calls == []
-    assert (e.action, e.ownership, e.result) == (
-        "update",
-        "managed",
-        FileEntry(V2.encode()),
+    # The blueprint's version is applied; the team's edits are never lost:
+    # kept beside it, a conflict for the team to decide.
+    assert (e.action, e.ownership, e.conflicts) == ("conflict", "managed", 1)
+    assert e.result == FileEntry(V2.encode(), 0o755)
+    assert e.side_file == SideFile("Dockerfile.local", exe(MINE), "yours")
+    assert e.reason == (
+        "managed file edited here: blueprint version written, yours kept in "
+        "Dockerfile.local"
     )
-    assert e.reason == "managed file: local edits replaced by blueprint"
+    assert apply_plan_to_tree({"Dockerfile": exe(MINE)}, p) == {
+        "Dockerfile": FileEntry(V2.encode(), 0o755),
+        "Dockerfile.local": exe(MINE),
+    }
+
+
+def test_managed_file_edited_on_both_sides_in_fallback_keeps_ours_too() -> None:
+    p = plan(
+        None,
+        {"Dockerfile": V2},
+        {"Dockerfile": MINE, "Dockerfile.local": "older decision\n"},
+        ownership=owner({"D": "managed"}),
+        base_hashes={"Dockerfile": sha(V1)},
+    )
+    e = only(p, "Dockerfile")
+    assert (e.action, e.result) == ("conflict", FileEntry(V2.encode()))
+    # An existing .local file is never overwritten.
+    assert e.side_file == SideFile(
+        "Dockerfile.local.1", FileEntry(MINE.encode()), "yours"
+    )
+
+
+def test_side_files_are_never_named_over_a_file_on_disk() -> None:
+    taken = {"Dockerfile.local"}  # e.g. an ignored file no tree lists
+    p = build_plan(
+        tree({"Dockerfile": V1}),
+        tree({"Dockerfile": V2}),
+        tree({"Dockerfile": MINE}),
+        ownership=owner({"D": "managed"}),
+        driver_for=sniff,
+        occupied=taken.__contains__,
+    )
+    side = only(p, "Dockerfile").side_file
+    assert side is not None and side.path == "Dockerfile.local.1"
+
+
+def test_a_file_locked_without_a_hash_counts_as_not_in_base() -> None:
+    # A file that held a secret is locked without a hash: in fallback its
+    # base is unknown, so both versions are there for the user to pick.
+    p = plan(
+        None,
+        {"app.env": "TOKEN=x\nW=2\n", "a": "a2"},
+        {"app.env": "TOKEN=secret\nW=1\n", "a": "a1"},
+        base_hashes={"app.env": None, "a": sha("a1")},
+    )
+    assert only(p, "a").action == "update"
+    e = only(p, "app.env")
+    assert e.action == "merge" and e.reason.startswith("added on both sides")
+
+
+def test_nothing_is_written_inside_another_git_repository() -> None:
+    p = build_plan(
+        tree({"libs/x/a": "1", "libs/x/gone": "g", "top": "1"}),
+        tree({"libs/x/a": "2", "libs/x/new": "n", "libs/xy": "n", "top": "2"}),
+        tree({"libs/x/a": "1", "libs/x/gone": "g", "top": "1"}),
+        ownership=lambda _: "merged",
+        driver_for=sniff,
+        foreign={"libs/x"},
+    )
+    actions = {e.path: (e.action, e.result) for e in p.entries}
+    assert actions == {
+        "libs/x/a": ("conflict", None),
+        "libs/x/gone": ("conflict", None),
+        "libs/x/new": ("conflict", None),
+        "libs/xy": ("create", FileEntry(b"n")),
+        "top": ("update", FileEntry(b"2")),
+    }
+    assert only(p, "libs/x/new").reason == (
+        "inside libs/x/, another git repository (a submodule or nested "
+        "repository): not written (would create: added in blueprint)"
+    )
+    assert apply_plan_to_tree(tree({"libs/x/a": "1", "libs/x/gone": "g"}), p) == {
+        "libs/x/a": FileEntry(b"1"),
+        "libs/x/gone": FileEntry(b"g"),
+        "libs/xy": FileEntry(b"n"),
+        "top": FileEntry(b"2"),
+    }
 
 
 def test_seeded_files_are_never_touched_after_init() -> None:
@@ -426,8 +506,14 @@ def test_a_moved_file_keeps_the_ownership_of_its_blueprint_path() -> None:
     ours = {"docker/Dockerfile": MINE + "# local\n"}
     p = plan({"Dockerfile": V1}, {"Dockerfile": V2}, ours, ownership=managed)
     (e,) = p.entries
-    assert (e.path, e.ownership, e.action) == ("docker/Dockerfile", "managed", "update")
+    assert (e.path, e.ownership, e.action) == (
+        "docker/Dockerfile",
+        "managed",
+        "conflict",
+    )
     assert e.result == FileEntry(V2.encode())
+    assert e.side_file is not None
+    assert e.side_file.path == "docker/Dockerfile.local"
 
 
 def test_conflict_in_a_moved_file_is_written_at_the_new_path() -> None:
