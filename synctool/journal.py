@@ -17,26 +17,81 @@ only ever rolled back, whichever command meets it next, so a kill during
 ``--abort`` never ends in a mix of both versions. Each op records whether
 its path held a file before the sync, so a roll back done twice never takes
 a restored file for one the sync created.
+
+Each op also records what its path held before the sync and what the sync
+writes there (digests of mode and content). A journal met again by a later
+command (``resume``) first compares the tree with them: a file the user
+edited after the interruption, which finishing or rolling back would replace
+or remove, is first moved beside itself as ``<file>.local``; never lost.
+
+A write that fails mid-apply, or a Ctrl-C, rolls the service back at once
+(``ApplyFailed``/``SyncInterrupted`` say so); only when that roll back fails
+too is the journal left, and the message says what to run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+import signal
+import stat
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from synctool.errors import BlueprintError, InputError
+from synctool.errors import EXIT_INTERRUPTED, BlueprintError, InputError, SynctoolError
 from synctool.fsops import safe_target, write_entry
 from synctool.merge.types import FileEntry
 from synctool.model import JOURNAL
+from synctool.staging import SYMLINK_MODE
 
 _LAST = (".synctool.yml", ".synctool.lock")
 _MANIFEST = "manifest.json"
 _ROLLING_BACK = "rolling-back"
+LOCAL_SUFFIX = ".local"
+_UNDO = "run `synctool sync` to finish it or `synctool sync --abort` to undo it"
+
+
+class ApplyFailed(SynctoolError):
+    """A write failed mid-apply: rolled back, or a journal left (the message says)."""
+
+
+class SyncInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sync, with the state the service is in (exit 130)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.reported = False  # printed already (the command line exits silently)
+
+
+class Kept(NamedTuple):
+    """A file edited after the interruption, moved beside itself."""
+
+    path: str
+    kept: str
+
+
+class Resumed(NamedTuple):
+    rolled_back: bool
+    kept: list[Kept]
+
+
+class _OpFailed(Exception):
+    """An op that could not be done: its path, why, and the original error."""
+
+    def __init__(self, rel: str, error: OSError | SynctoolError) -> None:
+        super().__init__(rel)
+        self.rel = rel
+        self.error = error
+        self.why = _why(error)
 
 
 class Change(NamedTuple):
@@ -84,6 +139,45 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     for rel in changes:
         safe_target(root, rel)  # refuse a bad path before anything is written
     _check_layout(root, changes)
+    try:
+        _stage(root, changes)
+    except OSError as exc:
+        shutil.rmtree(jdir, ignore_errors=True)
+        raise ApplyFailed(
+            f"could not stage the sync's files in {JOURNAL} ({_why(exc)}); "
+            "nothing was written.",
+            "Free the space or fix the permissions, and run again.",
+        ) from None
+    except KeyboardInterrupt:
+        shutil.rmtree(jdir, ignore_errors=True)
+        raise SyncInterrupted("interrupted: nothing was written.") from None
+    try:
+        _roll_forward(root)
+    except _OpFailed as exc:
+        undone = _undo_after_failure(root)
+        what = f"could not write {exc.rel} ({exc.why})"
+        if undone:
+            raise ApplyFailed(
+                f"{what}: the sync was rolled back, every file is as it was.",
+                f"Fix {exc.rel} (permissions, a folder in its place) and run again.",
+            ) from None
+        raise ApplyFailed(
+            f"{what}; the sync stopped half-way and its journal is kept in {JOURNAL}.",
+            f"Fix {exc.rel}, then {_UNDO}.",
+        ) from None
+    except KeyboardInterrupt:
+        if _undo_after_failure(root):
+            raise SyncInterrupted(
+                "interrupted: the sync was rolled back, every file is as it was."
+            ) from None
+        raise SyncInterrupted(
+            f"interrupted half-way through writing; the journal is kept in {JOURNAL}.",
+            f"To finish, {_UNDO}.",
+        ) from None
+
+
+def _stage(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
+    jdir = journal_dir(root)
     (jdir / "new").mkdir(parents=True)
     (jdir / "old").mkdir()
     ops = []
@@ -93,7 +187,16 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
             _step(f"stage {rel}")
         target = root / rel
         existed = _exists(target) and not (target.is_dir() and not target.is_symlink())
-        ops.append({"n": n, "path": rel, "delete": entry is None, "existed": existed})
+        ops.append(
+            {
+                "n": n,
+                "path": rel,
+                "delete": entry is None,
+                "existed": existed,
+                "before": _digest(target),
+                "after": None if entry is None else _entry_digest(entry),
+            }
+        )
     _fsync_tree(jdir / "new")
     tmp = jdir / (_MANIFEST + ".tmp")
     tmp.write_text(json.dumps({"ops": ops}, indent=1), encoding="utf-8")
@@ -101,7 +204,35 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     os.replace(tmp, jdir / _MANIFEST)
     _fsync_dir(jdir)
     _step("manifest")
-    roll_forward(root)
+
+
+def _undo_after_failure(root: Path) -> bool:
+    """Roll back after a failed or interrupted apply; False if that failed too."""
+    try:
+        with _no_ctrl_c():
+            roll_back(root)
+    except (_OpFailed, OSError, KeyboardInterrupt, SynctoolError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """A roll back is short: a second Ctrl-C waits for it rather than break it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _why(exc: OSError | SynctoolError) -> str:
+    if isinstance(exc, SynctoolError):
+        return exc.message.rstrip(".")
+    return exc.strerror or type(exc).__name__
 
 
 def _in_order(
@@ -154,6 +285,9 @@ class _Op(NamedTuple):
     path: str
     delete: bool
     existed: bool | None  # a file was there before the sync (None: not recorded)
+    before: str | None  # digest of what the path held before the sync (None: nothing)
+    after: str | None  # digest of what the sync writes there (None: a delete)
+    recorded: bool  # before/after were recorded (a journal of an older synctool: not)
 
 
 def _ops(root: Path) -> list[_Op]:
@@ -182,15 +316,18 @@ def _op(item: object) -> _Op:
         raise TypeError(f"an op is {type(item).__name__}, not a mapping")
     n, path, delete = item["n"], item["path"], item["delete"]
     existed = item.get("existed")
+    before, after = item.get("before"), item.get("after")
     if (
         not isinstance(n, int)
         or isinstance(n, bool)
         or not isinstance(path, str)
         or not isinstance(delete, bool)
         or not isinstance(existed, bool | None)
+        or not isinstance(before, str | None)
+        or not isinstance(after, str | None)
     ):
         raise TypeError(f"an op has fields of the wrong type: {item!r}")
-    return _Op(str(n), path, delete, existed)
+    return _Op(str(n), path, delete, existed, before, after, "before" in item)
 
 
 def rolling_back(root: Path) -> bool:
@@ -200,44 +337,102 @@ def rolling_back(root: Path) -> bool:
 
 def finish(root: Path) -> bool:
     """Finish a pending journal the way it was going; True if it was rolled back."""
+    return resume(root).rolled_back
+
+
+def resume(root: Path) -> Resumed:
+    """Finish a pending journal the way it was going (`synctool sync`), the
+    files edited since the interruption kept beside (``Resumed.kept``)."""
     if rolling_back(root):
-        roll_back(root)
-        return True
-    roll_forward(root)
-    return False
+        return Resumed(True, abort(root))
+    kept = _keep_edits(root, forward=True)
+    _resumed(root, _roll_forward)
+    return Resumed(False, kept)
+
+
+def abort(root: Path) -> list[Kept]:
+    """Roll back a pending journal (`synctool sync --abort`); the files the
+    user edited since, which the roll back would replace, are kept beside."""
+    kept = _keep_edits(root, forward=False) if pending(root) else []
+    _resumed(root, roll_back)
+    return kept
+
+
+def _resumed(root: Path, step: Callable[[Path], None]) -> None:
+    """Run a roll forward or back of a journal met again, saying what is
+    left when a path cannot be written or Ctrl-C stops it."""
+    try:
+        step(root)
+    except (_OpFailed, OSError) as exc:
+        rel = exc.rel if isinstance(exc, _OpFailed) else str(exc.filename or "")
+        why = exc.why if isinstance(exc, _OpFailed) else _why(exc)
+        shown = _shown(root, rel)
+        raise ApplyFailed(
+            f"could not write {shown} ({why}) while resuming the interrupted "
+            f"sync; its journal is kept in {JOURNAL}.",
+            f"Fix {shown}, then {_UNDO}.",
+        ) from None
+    except KeyboardInterrupt:
+        raise SyncInterrupted(
+            f"interrupted while resuming the interrupted sync; its journal is kept in {JOURNAL}.",
+            f"To finish, {_UNDO}.",
+        ) from None
+
+
+def _shown(root: Path, rel: str) -> str:
+    path = Path(rel)
+    if path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return rel
 
 
 def roll_forward(root: Path) -> None:
     """Finish applying a staged journal; safe to call again after a kill."""
-    jdir = journal_dir(root)
+    try:
+        _roll_forward(root)
+    except _OpFailed as exc:
+        raise exc.error from None
+
+
+def _roll_forward(root: Path) -> None:
     if rolling_back(root):
         raise RuntimeError("a journal being rolled back must not be rolled forward")
     for op in _ops(root):
-        n, rel = op.n, op.path
-        target = safe_target(root, rel)
-        new, old = jdir / "new" / n, jdir / "old" / n
-        if op.delete:
-            if _exists(target) and not _exists(old):
-                os.replace(target, old)
-                _step(f"delete {rel}")
-            elif _exists(target):
-                _remove(target)  # backup already taken by an earlier attempt
-            _prune(root, target.parent)
-            continue
-        if not _exists(new):
-            continue  # moved into place by an earlier attempt
-        is_folder = target.is_dir() and not target.is_symlink()
-        if _exists(target) and not _exists(old) and not is_folder:
-            os.replace(target, old)
-            _step(f"backup {rel}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir() and not target.is_symlink():
-            target.rmdir()  # emptied by this sync's deletes (checked beforehand)
-        elif _exists(target):
-            _remove(target)
-        os.replace(new, target)
-        _step(f"write {rel}")
+        try:
+            _forward_one(root, op)
+        except OSError as exc:
+            raise _OpFailed(op.path, exc) from exc
+        except SynctoolError as exc:  # a folder swapped for a link that leaves
+            raise _OpFailed(op.path, exc) from exc
     _finish(root)
+
+
+def _forward_one(root: Path, op: _Op) -> None:
+    jdir = journal_dir(root)
+    n, rel = op.n, op.path
+    target = safe_target(root, rel)
+    new, old = jdir / "new" / n, jdir / "old" / n
+    if op.delete:
+        if _exists(target) and not _exists(old):
+            os.replace(target, old)
+            _step(f"delete {rel}")
+        elif _exists(target):
+            _remove(target)  # backup already taken by an earlier attempt
+        _prune(root, target.parent)
+        return
+    if not _exists(new):
+        return  # moved into place by an earlier attempt
+    is_folder = target.is_dir() and not target.is_symlink()
+    if _exists(target) and not _exists(old) and not is_folder:
+        os.replace(target, old)
+        _step(f"backup {rel}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        target.rmdir()  # emptied by this sync's deletes (checked beforehand)
+    elif _exists(target):
+        _remove(target)
+    os.replace(new, target)
+    _step(f"write {rel}")
 
 
 def roll_back(root: Path) -> None:
@@ -250,17 +445,103 @@ def roll_back(root: Path) -> None:
             mark.touch()
             _fsync_dir(jdir)
         for op in reversed(ops):
-            target = safe_target(root, op.path)
-            new, old = jdir / "new" / op.n, jdir / "old" / op.n
-            if _exists(old):
-                if _exists(target):
-                    _remove(target)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(old, target)
-            elif _created_here(op, new, target):
-                _remove(target)
-            _step(f"restore {op.path}")
+            try:
+                _back_one(root, op)
+            except OSError as exc:
+                raise _OpFailed(op.path, exc) from exc
     _finish(root)
+
+
+def _back_one(root: Path, op: _Op) -> None:
+    jdir = journal_dir(root)
+    target = safe_target(root, op.path)
+    new, old = jdir / "new" / op.n, jdir / "old" / op.n
+    if _exists(old):
+        if target.is_dir() and not target.is_symlink():
+            target.rmdir()  # a folder of the user's files is never removed
+        elif _exists(target):
+            target.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, target)
+    elif _created_here(op, new, target):
+        _remove(target)
+    _step(f"restore {op.path}")
+
+
+def _keep_edits(root: Path, *, forward: bool) -> list[Kept]:
+    """Move aside, as ``<file>.local``, every file edited since the interruption
+    that finishing (``forward``) or rolling back the journal would replace."""
+    ops = _ops(root)
+    taken = {op.path for op in ops}
+    kept = []
+    for op in ops:
+        if not op.recorded or not _at_risk(root, op, forward=forward):
+            continue
+        name = _free_name(root, op.path + LOCAL_SUFFIX, taken)
+        taken.add(name)
+        target = safe_target(root, op.path)
+        os.replace(target, safe_target(root, name))
+        kept.append(Kept(op.path, name))
+    if kept:
+        _fsync_dir(root)
+    return kept
+
+
+def _at_risk(root: Path, op: _Op, *, forward: bool) -> bool:
+    """Whether ``op``'s path holds something the journal did not leave there
+    and that rolling ``forward`` (or back) would replace or remove."""
+    jdir = journal_dir(root)
+    target = root / op.path
+    current = _digest(target)
+    if current is None or current == _FOLDER:
+        return False  # nothing to lose; a folder is refused by the move itself
+    new, old = _exists(jdir / "new" / op.n), _exists(jdir / "old" / op.n)
+    if forward:
+        if not op.delete and not new:
+            return False  # written already: finishing never touches it again
+        expected = None if old else op.before
+    elif old:
+        expected = op.after if not op.delete and not new else None
+    elif not op.delete and not new and op.existed is False:
+        expected = op.after  # created by the sync: a roll back removes it
+    else:
+        return False  # never touched, or restored already: a roll back leaves it
+    return current != expected
+
+
+def _free_name(root: Path, wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted.1``, ``wanted.2``...: never over another file."""
+    name, n = wanted, 0
+    while name in taken or _exists(root / name):
+        n += 1
+        name = f"{wanted}.{n}"
+    return name
+
+
+_FOLDER = "folder"
+
+
+def _digest(path: Path) -> str | None:
+    """What ``path`` holds, as a digest of mode and content (None: nothing)."""
+    try:
+        info = path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return _entry_digest(FileEntry(os.readlink(path).encode(), SYMLINK_MODE))
+    if stat.S_ISDIR(info.st_mode):
+        return _FOLDER
+    mode = 0o755 if info.st_mode & 0o111 else 0o644
+    return _entry_digest(FileEntry(path.read_bytes(), mode))
+
+
+def _entry_digest(entry: FileEntry) -> str:
+    mode = (
+        SYMLINK_MODE
+        if entry.mode == SYMLINK_MODE
+        else (0o755 if entry.mode & 0o111 else 0o644)
+    )
+    return f"{mode:o}:{hashlib.sha256(entry.data).hexdigest()}"
 
 
 def _created_here(op: _Op, new: Path, target: Path) -> bool:

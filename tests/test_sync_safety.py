@@ -189,3 +189,87 @@ def test_online_check_resolves_a_relative_blueprint_from_the_service(
     result = run_cli(capsys, "check", str(svc), "--online", "--format", "json")
     assert result.code == 1, result.err
     assert "is 1 release behind 1.1.0" in result.out
+
+
+MIGRATING = (
+    COPIER
+    + "_migrations:\n"
+    + "  - version: v1.1.0\n"
+    + "    command: {command}\n"
+    + "    when: \"{{{{ _stage == '{stage}' }}}}\"\n"
+)
+NUMBERS_V1 = "1\n2\n3\n4\n5\n"
+NUMBERS_V2 = "1 new\n2\n3\n4\n5\n"
+
+
+def _migrating_release(bp: Path, command: str, stage: str) -> None:
+    copier = MIGRATING.format(command=command, stage=stage)
+    make_blueprint(bp, {"v1.1.0": {"copier.yml": copier, "numbers.txt": NUMBERS_V2}})
+
+
+def test_a_before_migration_runs_before_the_merge_is_planned(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    bp, svc = _service(capsys, workdir, {"numbers.txt": NUMBERS_V1})
+    _migrating_release(bp, "echo migrated >> numbers.txt", "before")
+    result = run_cli(capsys, "update", "svc", "--trust")
+    assert result.code == 0, result.err
+    # The merge saw the migration's edit as the service's: both survive.
+    assert (svc / "numbers.txt").read_text() == NUMBERS_V2 + "migrated\n"
+
+
+def test_a_failed_before_migration_says_nothing_was_written(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    bp, svc = _service(capsys, workdir, {"numbers.txt": NUMBERS_V1})
+    before = snapshot(svc)
+    _migrating_release(bp, "exit 3", "before")
+    result = run_cli(capsys, "update", "svc", "--trust")
+    assert result.code == 2, result.err
+    assert "exit 3" in result.err and "nothing was written" in result.err
+    assert snapshot(svc) == before
+
+
+def test_a_failed_after_migration_says_the_files_are_written(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    bp, svc = _service(capsys, workdir, {"numbers.txt": NUMBERS_V1})
+    _migrating_release(bp, "exit 3", "after")
+    result = run_cli(capsys, "update", "svc", "--trust")
+    assert result.code == 1, result.err
+    assert "exit 3" in result.err and "1.1.0" in result.err
+    assert "written" in result.err and "nothing was written" not in result.err
+    assert (svc / "numbers.txt").read_text() == NUMBERS_V2
+
+
+def test_untrusted_migrations_are_refused_before_any_runs(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    bp, svc = _service(capsys, workdir, {"numbers.txt": NUMBERS_V1})
+    before = snapshot(svc)
+    _migrating_release(bp, "echo ran > ran.txt", "before")
+    result = run_cli(capsys, "update", "svc")
+    assert result.code == 2
+    assert "--trust" in result.err
+    assert snapshot(svc) == before
+
+
+def test_a_conflict_from_an_answer_change_names_the_answer(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    copier = "db:\n  type: str\n  default: mysql\n"
+    bp = make_blueprint(
+        workdir / "bp",
+        {"v1.2.0": {"copier.yml": copier, "db.cfg.jinja": "engine={{ db }}\nx\n"}},
+    )
+    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
+    assert result.code == 0, result.err
+    svc = workdir / "svc"
+    (svc / "db.cfg").write_text("engine=mysql-tuned\nx\n")
+    git(svc, "commit", "-qam", "tuned")
+    result = run_cli(capsys, "update", "svc", "--data", "db=postgres")
+    assert result.code == 1, result.err
+    text = (svc / "db.cfg").read_text()
+    assert "||||||| blueprint 1.2.0 with db=mysql\n" in text
+    assert ">>>>>>> blueprint 1.2.0 with db=postgres\n" in text
+    assert "db=postgres" in result.out

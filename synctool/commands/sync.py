@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import journal, sources, syncer, tasks, ui, worktree
-from synctool.errors import EXIT_FINDINGS, EXIT_OK, BlueprintError, GitError, InputError
+from synctool import journal, servicelock, sources, syncer, tasks, ui, worktree
+from synctool.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    BlueprintError,
+    GitError,
+    InputError,
+    TaskFailed,
+)
 from synctool.merge.plan import PlanEntry
 from synctool.model import DECLARED, LOCK, Lock, load_declared, load_lock
 
@@ -28,31 +36,88 @@ class SyncOptions(NamedTuple):
 
 
 def run(opts: SyncOptions) -> int:
+    try:
+        return _run(opts)
+    except journal.SyncInterrupted as exc:
+        # Said here: the command line's parser turns Ctrl-C into a silent 130.
+        ui.error(exc.message, exc.hint)
+        exc.reported = True
+        raise
+
+
+def _run(opts: SyncOptions) -> int:
     root = opts.path.absolute()
     if opts.output not in ("text", "json"):
         raise InputError(f"unknown --format {opts.output!r}.", "Use text or json.")
     # A pending journal first: a kill can leave .synctool.yml inside it.
-    if opts.abort:
-        return _abort(root)
     if not (root / DECLARED).is_file() and not journal.pending(root):
+        if opts.abort:
+            raise InputError(f"{root} is not a synctool service (no {DECLARED}).")
         raise InputError(
             f"{root} is not a synctool service (no {DECLARED}).",
             "Run this in a service made by `synctool init`, or pass its path.",
         )
     journal.check_free(root)
+    if opts.dry_run and not opts.abort:  # writes nothing: no lock to take
+        return _sync(root, opts, _Stage())
+    with servicelock.held(root, _command(opts)):
+        if opts.abort:
+            return _abort(root)
+        return _sync(root, opts, _Stage())
+
+
+def _command(opts: SyncOptions) -> str:
+    """The command as the lock shows it to a second sync (no answers: secrets)."""
+    if opts.abort:
+        return "synctool sync --abort"
+    return "synctool update" if opts.update else "synctool sync"
+
+
+class _Stage:
+    """Where a sync is, for the line a Ctrl-C prints (what state it leaves)."""
+
+    def __init__(self) -> None:
+        self.state = "interrupted: nothing was written."
+        self.hint = ""
+
+    def now(self, state: str, hint: str = "") -> None:
+        self.state, self.hint = state, hint
+
+
+def _sync(root: Path, opts: SyncOptions, stage: _Stage) -> int:
+    try:
+        return _sync_steps(root, opts, stage)
+    except journal.SyncInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise journal.SyncInterrupted(stage.state, stage.hint) from None
+
+
+def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
+    kept: list[journal.Kept] = []
     if journal.pending(root):
         if opts.dry_run:
             raise InputError(
                 "an interrupted sync is pending.",
                 "Run `synctool sync` to finish it or `synctool sync --abort` to undo it.",
             )
-        if journal.finish(root):
+        stage.now(
+            "interrupted while resuming an interrupted sync; its journal is kept.",
+            "Run `synctool sync` to finish it or `synctool sync --abort` to undo it.",
+        )
+        resumed = journal.resume(root)
+        stage.now(
+            "interrupted: nothing more was written (the interrupted sync is done)."
+        )
+        kept = resumed.kept
+        if resumed.rolled_back:
             ui.warning(
                 "finished undoing an interrupted sync (its --abort had begun) "
                 "before doing anything else."
             )
         else:
             ui.warning("finished an interrupted sync before doing anything else.")
+        _report_kept(kept, finished=not resumed.rolled_back, json=opts.output == "json")
     target = _target(root, opts)
     if not opts.dry_run and not opts.allow_dirty and not _current(root, target):
         dirty = worktree.dirty_paths(root)
@@ -62,20 +127,42 @@ def run(opts: SyncOptions) -> int:
                 f"the service has uncommitted changes ({len(dirty)}: {shown}).",
                 "Commit or stash them and run again, or pass --allow-dirty.",
             )
+    after: list[tasks.Step] = []
+
+    def before_merge(move: syncer.CodeToRun) -> None:
+        """Trust first; then the "before" migrations, on the service as it is,
+        so that the merge plan sees what they did (as copier does)."""
+        before, later = _template_code(move, target.ref, trust=opts.trust)
+        after[:] = later
+        if not opts.dry_run and before:
+            _run_before(before, root, move, stage)
+        elif before:
+            ui.warning(
+                f"a dry run does not run the blueprint's {len(before)} migration(s) "
+                "meant to run before the merge: the plan does not show their changes."
+            )
+
     prepared = syncer.prepare(
         root,
         target,
         trust=opts.trust,
         interactive=opts.interactive,
         side_process=opts.side_process,
+        before_merge=before_merge,
     )
-    before, after = _template_code(prepared, trust=opts.trust)
     if not opts.dry_run and not prepared.noop:
-        _run(before, prepared, "blueprint migration (before)")
-        journal.apply(root, prepared.writes)
-        _run(after, prepared, "blueprint migration/task")
+        journal.apply(root, prepared.writes)  # says itself what a failure leaves
+        version = _version(prepared.lock)
+        stage.now(
+            f"interrupted after blueprint {version} was applied (files and lock "
+            "written), while running its migrations/tasks.",
+            "The sync itself is complete; run the rest by hand.",
+        )
+        _run_after(after, prepared)
     _report(prepared, opts)
-    return EXIT_FINDINGS if prepared.plan.conflicts else EXIT_OK
+    if prepared.plan.conflicts or kept:
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 def _target(root: Path, opts: SyncOptions) -> syncer.Target:
@@ -94,27 +181,70 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
 
 
 def _template_code(
-    prepared: syncer.Prepared, *, trust: bool
+    move: syncer.CodeToRun, ref: str | None, *, trust: bool
 ) -> tuple[list[tasks.Step], list[tasks.Step]]:
     """The blueprint code this sync would run: refused without --trust."""
-    if prepared.noop:
-        return [], []
-    code, old, new = prepared.code, prepared.previous.version, prepared.lock.version
+    code, old, new = move.code, move.from_version, move.to_version
     before = tasks.migration_steps(code, "before", old, new)
     after = tasks.migration_steps(code, "after", old, new) + tasks.task_steps(code)
     if (before or after) and not trust:
         raise BlueprintError(
-            f"blueprint {new or prepared.lock.ref} runs code on your machine for this "
+            f"blueprint {new or ref} runs code on your machine for this "
             f"update ({len(before) + len(after)} migration(s)/task(s)); nothing was written.",
             "Re-run with --trust if you trust it.",
         )
     return before, after
 
 
-def _run(steps: list[tasks.Step], prepared: syncer.Prepared, what: str) -> None:
-    answers = prepared.lock.answers
-    for command in tasks.run_steps(steps, prepared.root, answers, prepared.code):
-        ui.action("run", command, what)
+def _run_before(
+    steps: list[tasks.Step], root: Path, move: syncer.CodeToRun, stage: _Stage
+) -> None:
+    stage.now(
+        "interrupted while running the blueprint's migrations (before the merge): "
+        "synctool wrote nothing.",
+        "What the migrations changed, if anything, is in the working tree "
+        "(`git status`).",
+    )
+    for step in steps:
+        try:
+            ran = tasks.run_steps([step], root, move.answers, move.code)
+        except TaskFailed as exc:
+            raise BlueprintError(
+                f"the blueprint's migration {_failed(exc, step)}, before the merge: "
+                "nothing was written by the sync.",
+                "Whatever the migration itself changed is in the working tree "
+                "(`git status`); fix what it needs and run again.",
+            ) from None
+        for command in ran:
+            ui.action("run", command, "blueprint migration (before)")
+    stage.now("interrupted: nothing was written by the sync.", stage.hint)
+
+
+def _run_after(steps: list[tasks.Step], prepared: syncer.Prepared) -> None:
+    root, answers, code = prepared.root, prepared.lock.answers, prepared.code
+    for step in steps:
+        try:
+            ran = tasks.run_steps([step], root, answers, code)
+        except TaskFailed as exc:
+            if step.extra.get("stage") != "after":
+                raise  # a task: its own words
+            raise TaskFailed(
+                f"blueprint {_version(prepared.lock)} is applied (files and lock "
+                f"written), but its migration {_failed(exc, step)}.",
+                "Fix what it needs and run it by hand; the sync itself is complete.",
+            ) from None
+        what = "blueprint migration" if step.extra.get("stage") == "after" else "task"
+        for command in ran:
+            ui.action("run", command, f"blueprint {what}")
+
+
+def _failed(exc: TaskFailed, step: tasks.Step) -> str:
+    """ "`cmd` failed (exit N)" from the task runner's message."""
+    found = re.search(r"(`[^`]*`) failed \((exit -?\d+)\)", exc.message)
+    if found:
+        return f"{found.group(1)} failed ({found.group(2)})"
+    shown = step.cmd if isinstance(step.cmd, str) else " ".join(step.cmd)
+    return f"`{shown}` failed ({exc.message.rstrip('.')})"
 
 
 def _current(root: Path, target: syncer.Target) -> bool:
@@ -123,16 +253,33 @@ def _current(root: Path, target: syncer.Target) -> bool:
 
 
 def _abort(root: Path) -> int:
-    journal.check_free(root)
-    if not journal.pending(root) and not (root / DECLARED).is_file():
-        raise InputError(f"{root} is not a synctool service (no {DECLARED}).")
     if not journal.pending(root):
         if journal.journal_dir(root).exists():
             journal.roll_back(root)  # a stage that never started writing
         raise InputError("there is no interrupted sync to abort.")
-    journal.roll_back(root)
+    kept = journal.abort(root)
     ui.info("Rolled back the interrupted sync: every file is as it was before it.")
-    return EXIT_OK
+    _report_kept(kept, finished=False, json=False)
+    return EXIT_FINDINGS if kept else EXIT_OK
+
+
+def _report_kept(kept: list[journal.Kept], *, finished: bool, json: bool) -> None:
+    """The files edited after the interruption, moved beside themselves."""
+    if not kept:
+        return
+    state = "finished" if finished else "restored"
+    for item in kept:
+        ui.action(
+            "create",
+            item.kept,
+            f"your edit of {item.path}, made after the interruption",
+            stderr=json,  # stdout holds the JSON document
+        )
+    ui.warning(
+        f"{len(kept)} file(s) were edited after the sync was interrupted: your "
+        f"version is kept beside each as .local ({', '.join(k.kept for k in kept)}), "
+        f"the {state} version is in place. Merge them by hand and delete the .local files."
+    )
 
 
 def _version(lock: Lock) -> str:
@@ -144,7 +291,9 @@ def _report(prepared: syncer.Prepared, opts: SyncOptions) -> None:
     if opts.output == "json":
         ui.emit_json(_as_json(prepared, opts))
         return
-    before, after = _version(prepared.previous), _version(prepared.lock)
+    was, now = syncer.answer_changes(prepared.previous.answers, prepared.lock.answers)
+    before = _version(prepared.previous) + was  # an answer change is named
+    after = _version(prepared.lock) + now
     if prepared.noop:
         ui.info(f"Already at blueprint {after}: nothing to do.")
         return
@@ -162,7 +311,11 @@ def _report(prepared: syncer.Prepared, opts: SyncOptions) -> None:
     else:
         for e in changed:
             ui.action(e.action, e.path, e.reason)
-            if e.side_file is not None:
+            if e.side_file is not None and e.side_file.holds == "yours":
+                ui.action(
+                    "create", e.side_file.path, "your version, beside the blueprint's"
+                )
+            elif e.side_file is not None:
                 ui.action("create", e.side_file.path, "blueprint version, beside yours")
     ui.info("")
     verb = "Would move" if opts.dry_run else "Moved"
@@ -175,7 +328,7 @@ def _report(prepared: syncer.Prepared, opts: SyncOptions) -> None:
             + ", ".join(e.path for e in plan.conflicts)
         )
         ui.info(
-            "Resolve the conflict markers (or the .blueprint copies), `git add` the "
+            "Resolve the conflict markers (or the .blueprint/.local copies), `git add` the "
             "files and commit; `synctool check` passes when none are left."
         )
 
@@ -219,6 +372,7 @@ def _entry_json(e: PlanEntry) -> dict[str, Any]:
         "reason": e.reason,
         "old_path": e.old_path,
         "side_file": e.side_file.path if e.side_file else None,
+        "side_file_holds": e.side_file.holds if e.side_file else None,
     }
 
 
