@@ -1,21 +1,29 @@
 """The checks `check` makes besides the blueprint's rules: synctool's own.
 
 declared vs applied, managed files against their locked hashes, and conflict
-markers left by a sync. Pure over the lock, the declared file and the files.
+markers left by a sync. Pure over the lock, the declared file and the files
+(and, for a sync, what its plan leaves to resolve: ``left_to_resolve``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from synctool.model import DECLARED, JOURNAL, Declared, Lock, same_ref, source_key
 from synctool.rules import FileSource, Finding
 
+if TYPE_CHECKING:  # check never imports the merge engine
+    from synctool.merge.plan import Plan
+    from synctool.merge.types import FileEntry
+
 SIDE_SUFFIX = ".blueprint"
+_SIDE_NAME = re.compile(r"\.(?:blueprint|local)(?:\.[0-9]+)?$")
 _START = re.compile(rb"^<{7} ", re.MULTILINE)
+_MIDDLE = re.compile(rb"^={7}\r?$", re.MULTILINE)
 _END = re.compile(rb"^>{7} ", re.MULTILINE)
 
 
@@ -65,12 +73,19 @@ def _key_line(doc: object, key: str) -> int | None:
         return None
 
 
-def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
+def managed_drift(
+    lock: Lock, files: FileSource, ignored: Collection[str] = frozenset()
+) -> Iterator[Finding]:
+    """Managed files edited or missing. ``ignored``: lock paths git ignores,
+    which count when on disk and are not the repository's business when not
+    (a fresh clone never has them)."""
     listed = set(files.paths())
     for path, locked in sorted(lock.files.items()):
         if locked.ownership != "managed":
             continue
-        data = files.read(path) if path in listed else None
+        data = files.read(path) if path in listed or path in ignored else None
+        if data is None and path in ignored:
+            continue
         if data is None:
             yield Finding(
                 "managed-missing",
@@ -91,9 +106,12 @@ def managed_drift(lock: Lock, files: FileSource) -> Iterator[Finding]:
             )
 
 
-def same_content(data: bytes, sha: str) -> bool:
-    """The locked content, byte for byte or as a CRLF checkout of it."""
-    if hashlib.sha256(data).hexdigest() == sha:
+def same_content(data: bytes, sha: str | None) -> bool:
+    """The locked content, byte for byte or as a CRLF checkout of it.
+
+    ``sha`` None: locked without a hash (it may hold a secret): nothing to
+    compare against, so never drift."""
+    if sha is None or hashlib.sha256(data).hexdigest() == sha:
         return True
     return (
         b"\r\n" in data
@@ -115,38 +133,122 @@ def interrupted(root: Path) -> Iterator[Finding]:
 
 
 def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
-    """Markers left by a sync in blueprint files, and binary side files."""
+    """What a sync left to resolve: the conflicts the lock records, wherever
+    they are (a file the user moved, an ignored file); and markers in the
+    blueprint's files and side files beside them (locks that record none).
+
+    Text the blueprint itself rendered (a file as locked) is never a conflict.
+    """
     listed = set(files.paths())
+    recorded = dict(lock.conflicts)
     # Side files are written by sync and usually not staged yet: look on disk.
     sides = {p for p in listed if p.endswith(SIDE_SUFFIX)}
     sides |= {
         p + SIDE_SUFFIX for p in lock.files if files.read(p + SIDE_SUFFIX) is not None
     }
-    for path in sorted(sides):
+    for path in sorted(sides - recorded.keys()):
         if path.removesuffix(SIDE_SUFFIX) in lock.files:
-            yield Finding(
-                "conflict",
-                "error",
-                path,
-                None,
-                "unresolved binary conflict: the blueprint's version of "
-                f"{path.removesuffix(SIDE_SUFFIX)} is still beside yours",
-                "keep the version you want, delete this file and commit",
-            )
-    for path in sorted(lock.files):
-        if path not in listed or lock.files[path].ownership == "seeded":
-            continue
+            yield _side_finding(path, "binary")
+    marked = {p for p, kind in recorded.items() if kind == "markers"}
+    for path in sorted(recorded.keys() - marked):
+        if files.read(path) is not None:
+            yield _side_finding(path, recorded[path])
+    scanned = {
+        p
+        for p, locked in lock.files.items()
+        if p in listed and locked.ownership != "seeded"
+    }
+    for path in sorted(scanned | marked):
         data = files.read(path)
         if data is None or b"\0" in data[:8000]:
             continue
-        match = _START.search(data)
-        if match is not None and _END.search(data, match.end()):
-            line = data.count(b"\n", 0, match.start()) + 1
-            yield Finding(
-                "conflict",
-                "error",
-                path,
-                line,
-                "unresolved conflict marker left by synctool sync",
-                "resolve the conflict, remove the markers, `git add` and commit",
-            )
+        line = marker_line(data)
+        if line is None or _as_rendered(lock, path, data):
+            continue  # as the blueprint rendered it: examples, not conflicts
+        yield Finding(
+            "conflict",
+            "error",
+            path,
+            line,
+            "unresolved conflict marker left by synctool sync",
+            "resolve the conflict, remove the markers, `git add` and commit"
+            if path in listed
+            else "resolve the conflict and remove the markers",
+        )
+
+
+def _as_rendered(lock: Lock, path: str, data: bytes) -> bool:
+    locked = lock.files.get(path)
+    sha = locked.sha256 if locked is not None else None
+    return sha is not None and same_content(data, sha)
+
+
+def _side_finding(path: str, kind: str) -> Finding:
+    """A side file still there: ``kind`` as recorded, or "binary" for a
+    `<path>.blueprint` found beside a locked file (a lock recording none)."""
+    beside = _SIDE_NAME.sub("", path)
+    if kind == "your-version":
+        return Finding(
+            "conflict",
+            "error",
+            path,
+            None,
+            f"unresolved conflict: your version of {beside} is kept here, "
+            "beside the blueprint's",
+            f"carry what you need into {beside} (or waive its drift), "
+            "delete this file and commit",
+        )
+    what = "binary conflict" if kind == "binary" else "conflict"
+    return Finding(
+        "conflict",
+        "error",
+        path,
+        None,
+        f"unresolved {what}: the blueprint's version of {beside} is still beside yours",
+        "keep the version you want, delete this file and commit",
+    )
+
+
+def marker_line(data: bytes) -> int | None:
+    """1-based line of the first conflict block (a `<<<<<<< ` line, then
+    `=======`, then `>>>>>>> `), or None when there is none."""
+    start = _START.search(data)
+    if start is None:
+        return None
+    middle = _MIDDLE.search(data, start.end())
+    if middle is None or _END.search(data, middle.end()) is None:
+        return None
+    return data.count(b"\n", 0, start.start()) + 1
+
+
+def left_to_resolve(
+    root: Path,
+    plan: Plan,
+    writes: Mapping[str, FileEntry | None],
+    earlier: Mapping[str, str],
+) -> dict[str, str]:
+    """The lock's ``conflicts`` after a sync: what its plan leaves to people
+    (by the path written), plus earlier ones still unresolved after it."""
+    found: dict[str, str] = {}
+    for path, kind in earlier.items():
+        if path in writes:
+            entry = writes[path]
+            data = entry.data if entry is not None else None
+        else:
+            target = root / path
+            data = None
+            if target.is_symlink():
+                data = b""  # a side file may be a link: it is there
+            elif target.is_file():
+                data = target.read_bytes()
+        if data is not None and (kind != "markers" or marker_line(data)):
+            found[path] = kind
+    for item in plan.entries:
+        if item.action != "conflict":
+            continue
+        if item.result is not None and marker_line(item.result.data):
+            found[item.path] = "markers"
+        if item.side_file is not None:
+            mine = getattr(item.side_file, "holds", "blueprint") == "yours"
+            found[item.side_file.path] = "your-version" if mine else "blueprint-version"
+    return found

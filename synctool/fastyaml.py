@@ -5,6 +5,10 @@ needs to rewrite files and `check` needs to name a line; it costs ~40 ms for
 a lock. PyYAML's libyaml loader reads the same in ~3 ms. Its resolver is
 narrowed to YAML 1.2 booleans, as ruamel reads them, so a workflow's `on:`
 key stays the string "on" and `yes` stays "yes".
+
+Aliases are bounded: a document whose aliases expand to more than
+``MAX_EXPANDED`` nodes ("billion laughs"), or that refers to itself, is
+refused before anything walks it (:class:`AliasBombError`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,33 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = "tag:yaml.org,2002:bool"
 
 
+# Nodes a file's aliases may expand to in all: far beyond any real config
+# (a CI file's anchors reuse a few steps), far below what hangs a walk over it.
+MAX_EXPANDED = 200_000
+
+
+def _may_alias(text: str) -> bool:
+    """Whether ``text`` may hold an alias (`*name` after a space, `[`, `{`,
+    `,` or `:` as in `{"k":*a}`): without one (a lock, most files) nothing is
+    counted. A false hit (a `*` in a quoted string) only costs time."""
+    at = text.find("*")
+    while at != -1:
+        before = text[at - 1] if at else " "
+        after = text[at + 1 : at + 2]
+        if before in " \t\r\n[{,:" and after and not after.isspace():
+            return True
+        at = text.find("*", at + 1)
+    return False
+
+
 class _Loader(_Base):  # type: ignore[misc]
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         # YAML forbids duplicate keys; PyYAML keeps the last one silently,
         # ruamel refuses. Refuse too, so both loaders agree on what is valid.
         seen: set[Any] = set()
         for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults`: merged keys may be overridden
             key = self.construct_object(key_node, deep=True)
             try:
                 duplicate = key in seen
@@ -38,6 +63,26 @@ class _Loader(_Base):  # type: ignore[misc]
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+class _GuardedLoader(_Loader):
+    """For text with aliases: every document's expanded size is counted
+    before it is built (built, a bomb is small, as aliases share objects; but
+    anything walking it would never end)."""
+
+    def construct_document(self, node: Any) -> Any:
+        self.count_expanded(node)
+        return super().construct_document(node)
+
+    def count_expanded(self, node: Any) -> None:
+        """Add a document's expanded size to the file's (AliasBombError past
+        MAX_EXPANDED in all)."""
+        done = getattr(self, "_expanded", 0)
+        self._expanded = done + expanded_size(node, MAX_EXPANDED - done)
+
+
+def _loader(text: str) -> type[_Loader]:
+    return _GuardedLoader if _may_alias(text) else _Loader
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -56,6 +101,75 @@ class FastYAMLError(ValueError):
         super().__init__(problem)
         self.problem = problem
         self.line = line
+
+
+class AliasBombError(FastYAMLError):
+    """Aliases that expand without bound: refused, never walked."""
+
+
+def expanded_size(root: Any, limit: int) -> int:
+    """The number of nodes of a composed YAML node graph with every alias
+    expanded, counted without expanding it (each distinct node once).
+
+    Raises AliasBombError past ``limit``, or for an alias inside its own anchor.
+    """
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            entered.discard(key)
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if size > limit:
+                raise AliasBombError(
+                    f"aliases expand to more than {MAX_EXPANDED} values "
+                    "(an alias bomb?); synctool does not expand them",
+                    node.start_mark.line + 1,
+                )
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in entered:
+            raise AliasBombError(
+                "an alias refers to the node that contains it (a recursive alias); "
+                "synctool does not expand it",
+                node.start_mark.line + 1,
+            )
+        entered.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def check_aliases(text: str) -> None:
+    """Refuse ``text`` if its aliases expand without bound (AliasBombError);
+    for a file another loader reads. Malformed YAML is left to that loader."""
+    if not _may_alias(text):
+        return
+    loader = _GuardedLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                loader.count_expanded(node)
+    except AliasBombError:
+        raise
+    except (yaml.YAMLError, ValueError):
+        pass  # the file's own loader reports it, naming the line
+    finally:
+        loader.dispose()
 
 
 def _error(exc: Exception, text: str) -> FastYAMLError:
@@ -81,13 +195,17 @@ def reader_error(exc: Exception, text: str) -> tuple[str, int | None]:
 
 def load(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_loader(text))
+    except AliasBombError:
+        raise
     except (yaml.YAMLError, ValueError) as exc:
         raise _error(exc, text) from None
 
 
 def load_all(text: str) -> list[Any]:
     try:
-        return [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+    except AliasBombError:
+        raise
     except (yaml.YAMLError, ValueError) as exc:
         raise _error(exc, text) from None

@@ -1,14 +1,17 @@
 """`synctool check`: offline drift checks, fast enough for a pre-commit hook.
 
 Reads only the service (.synctool.yml, .synctool.lock with the applied
-policy, the files git tracks or stages). Never renders the blueprint and never
-imports copier, except for `--fix` (which restores managed files) and
-`--online` (which asks the blueprint for its releases).
+policy, the files git tracks or stages, and the files the lock names that
+git ignores or that the last sync left conflicts in). Never renders the
+blueprint and never imports copier, except for `--fix` (which restores
+managed files) and `--online` (which asks the blueprint for its releases).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -45,15 +48,27 @@ def run(opts: CheckOptions) -> int:
             f"unknown --format {opts.output!r}.", f"Use one of: {', '.join(FORMATS)}."
         )
     root = opts.path.absolute()
-    if not (root / DECLARED).is_file():
-        raise InputError(
-            f"{root} is not a synctool service (no {DECLARED}).",
-            "Run it in a service made by `synctool init`, or pass its path.",
-        )
-    declared = load_declared(root)
-    lock = load_lock(root)
+    interrupted = list(drift.interrupted(root))
+    try:
+        if not (root / DECLARED).is_file():
+            raise InputError(
+                f"{root} is not a synctool service (no {DECLARED}).",
+                "Run it in a service made by `synctool init`, or pass its path.",
+            )
+        _refuse_alias_bombs(root / DECLARED)
+        declared = load_declared(root)
+        lock = load_lock(root)
+    except InputError:
+        if not interrupted:
+            raise
+        # Killed while moving synctool's own files: the journal says what to do.
+        blueprint, version = _identity(root)
+        _print(CheckResult(str(root), blueprint, version, interrupted, []), opts.output)
+        return EXIT_FINDINGS
     files = ServiceFiles(root)
-    if opts.fix:
+    if opts.fix and interrupted:  # the journal's files first, or they clash
+        ui.warning("--fix skipped: finish or undo the interrupted sync first")
+    elif opts.fix:
         from synctool.commands.fix import fix
 
         for verb, path, detail in fix(root, lock, files):
@@ -98,7 +113,7 @@ def check_service(
     findings: list[Finding] = [
         *drift.interrupted(root),
         *drift.declared_vs_applied(declared, lock, root),
-        *drift.managed_drift(lock, files),
+        *drift.managed_drift(lock, files, _ignored(root, lock, files)),
         *drift.conflict_markers(lock, files),
         *merged.stale,
         *evaluate(merged.rules, files, online_info=online_info),
@@ -116,6 +131,64 @@ def check_service(
         reported=sorted(outcome.reported, key=_order),
         waived=sorted(outcome.waived, key=_order),
     )
+
+
+def _identity(root: Path) -> tuple[str, str | None]:
+    """The blueprint and version as far as the service's files still tell."""
+    try:
+        lock = load_lock(root)
+        return lock.blueprint, lock.version
+    except InputError:
+        pass
+    try:
+        _refuse_alias_bombs(root / DECLARED)
+        declared = load_declared(root)
+        return declared.blueprint, declared.ref
+    except InputError:
+        return "unknown", None
+
+
+def _refuse_alias_bombs(path: Path) -> None:
+    """A `.synctool.yml` whose aliases expand without bound is bad input, not
+    a hang: refused before the round-trip loader hands it to anything."""
+    from synctool import fastyaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # load_declared says what is wrong with it
+    try:
+        fastyaml.check_aliases(text)
+    except fastyaml.AliasBombError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise InputError(
+            f"{path.name}{where}: {exc.problem}.",
+            "Write the values out instead of through aliases.",
+        ) from None
+
+
+def _ignored(root: Path, lock: Lock, files: ServiceFiles) -> frozenset[str]:
+    """The lock's paths that git ignores (a service's local config, say):
+    git never lists them, yet on disk they are there. One `git check-ignore`,
+    only when some locked path is not listed."""
+    if not files.in_git:
+        return frozenset()  # outside git every file on disk is listed
+    listed = set(files.paths())
+    unlisted = [p for p in lock.files if p not in listed]
+    if not unlisted:
+        return frozenset()
+    proc = subprocess.run(
+        ["git", "check-ignore", "-z", "--stdin"],
+        cwd=root,
+        input="\0".join(unlisted).encode("utf-8", "surrogateescape"),
+        capture_output=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C"},
+    )
+    if proc.returncode not in (0, 1):  # 1: none ignored
+        return frozenset()
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return frozenset(n for n in names if n)
 
 
 def _order(f: Finding) -> tuple[str, int, str]:

@@ -111,6 +111,7 @@ class _Reader:
         self._yaml: dict[str, list[object] | Finding] = {}
         self._yaml_rt: dict[str, list[object] | Finding] = {}
         self._loader = YAML(typ="rt")
+        self._refused: set[str] = set()  # aliases that expand without bound
 
     def _read(self, path: str) -> tuple[bool, str | None]:
         if path not in self._text:
@@ -143,13 +144,21 @@ class _Reader:
                 return None
             if text is None:
                 cache[path] = _parse_error(path, None, "not valid UTF-8")
+            elif lines and path in self._refused:
+                cache[path] = self._yaml[path]  # never walk an alias bomb
             elif lines:
                 cache[path] = self._load(path, text)
             else:
-                cache[path] = _load_fast(path, text)
+                cache[path], refused = _load_fast(path, text)
+                if refused:
+                    self._refused.add(path)
         return cache[path]
 
     def _load(self, path: str, text: str) -> list[object] | Finding:
+        if path not in self._yaml:  # the fast loader refuses alias bombs
+            fast, refused = _load_fast(path, text)
+            if refused:
+                return fast
         try:
             return [doc for doc in self._loader.load_all(text) if doc is not None]
         except MarkedYAMLError as exc:
@@ -228,13 +237,16 @@ def _yaml_file(
         yield from _yaml_rule(rule, check, path, doc)
 
 
-def _load_fast(path: str, text: str) -> list[object] | Finding:
+def _load_fast(path: str, text: str) -> tuple[list[object] | Finding, bool]:
+    """The documents or a parse error; True when refused for its aliases
+    (then no other loader may read it: walking it would never end)."""
     from synctool import fastyaml
 
     try:
-        return fastyaml.load_all(text)
+        return fastyaml.load_all(text), False
     except fastyaml.FastYAMLError as exc:
-        return _parse_error(path, exc.line, exc.problem)
+        refused = isinstance(exc, fastyaml.AliasBombError)
+        return _parse_error(path, exc.line, exc.problem), refused
 
 
 def _finding(
