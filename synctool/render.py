@@ -15,13 +15,13 @@ import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from synctool import checkouts, copiererrors, speedups
+from synctool import checkouts, copiererrors, sources, speedups
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.types import FileEntry
 from synctool.staging import read_tree
@@ -46,6 +46,14 @@ class Rendered(NamedTuple):
     skip_if_exists: tuple[
         str, ...
     ] = ()  # copier's patterns: written once, then the service's
+    # What the render read of the service (``dest``): its path or folder name
+    # (then another destination renders differently), its files (copier's
+    # `_external_data`: then the render depends on what they hold).
+    uses_destination: bool = False
+    reads_service: bool = False
+    # The values of `secret: true` answers (never recorded): a file holding one
+    # is locked without its hash (synctool.model.locked_files).
+    secret_values: tuple[str, ...] = ()
 
 
 def answers_digest(answers: Mapping[str, Any]) -> str:
@@ -68,6 +76,7 @@ def render(
     commit: str | None = None,
     recorded: Mapping[str, Any] | None = None,
     operation: Operation = "copy",
+    dest: Path | None = None,
 ) -> Rendered:
     """Render ``src`` at ``ref`` and return the tree in memory.
 
@@ -84,6 +93,9 @@ def render(
     ``defaults``, every question at all) is an error that names them all.
     ``commit``: the sha ``ref`` names, when the caller knows it; then a kept
     checkout of it is used instead of a clone (``synctool.checkouts``).
+    ``dest``: the service the render is for. copier renders into a staging
+    folder, but templates see the service: `_folder_name`,
+    `_copier_conf.dst_path` and the files `_external_data` reads are its own.
     """
     job = _Job(
         src,
@@ -94,6 +106,7 @@ def render(
         commit,
         operation,
         interactive,
+        dest.absolute() if dest is not None else None,
     )
     try:
         return _render_answered(job, defaults=defaults)
@@ -126,12 +139,15 @@ class _Job(NamedTuple):
     commit: str | None
     operation: Operation
     interactive: bool
+    dest: Path | None
 
 
 def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
     from copier._main import Worker  # lazy: `synctool check` must never pay for copier
 
     src, ref, data = job.src, job.ref, job.data
+    # a bare repository, a URL: as copier reads git; an option-like one refused
+    url = sources.copier_url(src, ref)
     # copier renders a local blueprint's uncommitted changes at HEAD.
     pin = (ref, job.commit) if ref not in (None, "HEAD") and job.commit else None
     with tempfile.TemporaryDirectory(prefix="synctool-render-") as tmp, _quiet_copier():
@@ -145,7 +161,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                 _prompts(missing, prompts),
                 _operation(job.operation),
                 Worker(
-                    src_path=src,
+                    src_path=url,
                     dst_path=staging,
                     vcs_ref=ref,
                     data=dict(data),
@@ -165,11 +181,15 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                 reused = pin is not None and speedups.reuse_checkout(
                     template, src, *pin
                 )
-                if not reused and not Path(src).is_dir():
+                if not reused and not Path(url).is_dir():
                     with checkouts.clone_lock(src):
                         template.local_abspath  # noqa: B018 - clones, one at a time
+                sources.require_copier_config(Path(template.local_abspath), src, ref)
                 _check_types(template.questions_data, data)
                 recalled = _recall(worker, job.recorded)
+                seen = _Seen()
+                if job.dest is not None:
+                    _at_destination(worker, job.dest, seen)
                 speedups.speed_up(worker)
                 worker.run_copy()
                 if missing:
@@ -177,16 +197,17 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                         missing, defaults=prompts != "record"
                     )
                 answers = _answers(worker)
+                secrets = _secret_values(worker)
                 if recalled:
                     _check_recorded(worker, job, answers)
                 policy_text = _policy_text(worker, answers)
                 local = Path(worker.template.local_abspath)
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
-                code = _template_code(worker)
+                code = _template_code(worker, job.operation)
                 skip = _skip_if_exists(worker)
-                answers_file = worker.answers_relpath.as_posix()
-                drop = {answers_file}
+                # copier's answers file is a rendered file like any other.
+                drop = set()
                 if not worker.template.subdirectory:
                     drop.add(POLICY_FILE)  # the policy is for synctool, not the service
                 if pin is not None and not reused:
@@ -208,6 +229,9 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
             warnings=notes,
             code=code,
             skip_if_exists=skip,
+            uses_destination=seen.destination,
+            reads_service=seen.service_files,
+            secret_values=secrets,
         )
 
 
@@ -405,12 +429,173 @@ def _answers(worker: Worker) -> dict[str, Any]:
     }
 
 
-def _template_code(worker: Worker) -> TemplateCode:
+def _secret_values(worker: Worker) -> tuple[str, ...]:
+    """The values of the answers to `secret: true` questions, as text."""
+    secret = set(worker.template.secret_questions)
+    values = {
+        str(value)
+        for key, value in worker.answers.combined.items()
+        if key in secret and value is not None and not isinstance(value, bool)
+    }
+    return tuple(sorted(v for v in values if v))
+
+
+def _template_code(worker: Worker, operation: Operation) -> TemplateCode:
     config = worker.template.config_data
     return TemplateCode(
         tasks=tuple(config.get("tasks") or ()),
         migrations=tuple(config.get("migrations") or ()),
         envops=dict(config.get("envops") or {}),
+        context=_task_context(worker, operation),
+        extensions=tuple(str(e) for e in config.get("jinja_extensions") or ()),
+    )
+
+
+# What of copier's `_copier_conf` a task may read once the render is over
+# (dst_path is the service's, set where the task runs).
+_CONF_FOR_TASKS = ("answers_file", "vcs_ref", "vcs_ref_hash", "sep", "os")
+
+
+def _task_context(worker: Worker, operation: Operation) -> dict[str, Any]:
+    """The render context copier gives its tasks and migrations, as data:
+    every answer (hidden and secret ones too, as in copier), the answers
+    file's content, copier's settings a task may show, the operation."""
+    try:
+        context = worker._render_context()
+        conf = context.get("_copier_conf") or {}
+        settings = {key: conf[key] for key in _CONF_FOR_TASKS if key in conf}
+        settings["src_path"] = str(worker.template.url)
+        external = context.get("_external_data") or {}
+        data = {
+            key: value
+            for key, value in worker.answers.combined.items()
+            if not str(key).startswith("_") and _plain(value)
+        }
+    except Exception:  # copier moved: tasks see the answers only
+        return {"_copier_operation": operation}
+    return {
+        **data,
+        "_copier_answers": dict(context.get("_copier_answers") or {}),
+        "_copier_conf": {
+            key: str(value) if isinstance(value, PurePath) else value
+            for key, value in settings.items()
+            if _plain(str(value) if isinstance(value, PurePath) else value)
+        },
+        "_external_data": _loaded(external),
+        "_copier_operation": operation,
+    }
+
+
+def _loaded(external: Mapping[str, Any]) -> dict[str, Any]:
+    """`_external_data` as data: what could be read (copier reads it lazily)."""
+    out = {}
+    for key in external:
+        try:
+            value = external[key]
+        except Exception:  # a forbidden path: the render said so already
+            continue
+        if _plain(value):
+            out[key] = value
+    return out
+
+
+def _plain(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class _Seen:
+    """What a render read of the service it is for."""
+
+    def __init__(self) -> None:
+        self.destination = False  # `_folder_name` or `_copier_conf.dst_path`
+        self.service_files = False  # `_external_data`
+
+
+def _at_destination(worker: Worker, dest: Path, seen: _Seen) -> None:
+    """Make the render see the service ``dest``, not the staging folder:
+    `_folder_name`, `_copier_conf.dst_path` and `_external_data` are the
+    service's, as they are under `copier copy` and `copier update`."""
+    build_context = worker._render_context
+
+    def render_context() -> Any:
+        context = build_context()
+        context["_folder_name"] = dest.name
+        conf = context.get("_copier_conf")
+        if isinstance(conf, MutableMapping):
+            context["_copier_conf"] = _Conf(conf, PurePath(dest), seen)
+        return context
+
+    # `_folder_name` is a plain string: notice its use where Jinja looks it up.
+    env = worker.jinja_env
+
+    class NoticingContext(env.context_class):  # type: ignore[name-defined,misc]
+        def resolve_or_missing(self, key: str) -> Any:
+            if key == "_folder_name":
+                seen.destination = True
+            return super().resolve_or_missing(key)
+
+    env.context_class = NoticingContext
+    worker._render_context = render_context  # type: ignore[method-assign]
+    if worker.template.external_data:
+        seen.service_files = True
+        worker._external_data = lambda: _external_data(worker, dest)  # type: ignore[method-assign]
+
+
+class _Conf(MutableMapping[str, Any]):
+    """copier's `_copier_conf`, with the service's path as `dst_path`."""
+
+    def __init__(self, inner: MutableMapping[str, Any], dest: PurePath, seen: _Seen):
+        self._inner, self._dest, self._seen = inner, dest, seen
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "dst_path":
+            self._seen.destination = True
+            return self._dest
+        return self._inner[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._inner[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._inner[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+
+def _external_data(worker: Worker, dest: Path) -> Any:
+    """copier's `_external_data`, read from the service (copier reads its
+    destination; synctool's is a staging folder)."""
+    from copier._types import LazyDict, Phase
+    from copier._user_data import load_answersfile_data
+
+    def load(path: str) -> Any:
+        with Phase.use(Phase.UNDEFINED):
+            rel = str(worker._render_string(path))
+        inside = (dest / rel).resolve().is_relative_to(dest.resolve())
+        if not inside and not worker.unsafe:
+            raise BlueprintError(
+                f"the blueprint reads {rel} (`_external_data`), outside the "
+                "service; nothing was written.",
+                "Re-run with --trust if you trust it to read that file.",
+            )
+        return load_answersfile_data(dest, rel, warn_on_missing=True)
+
+    def loader(path: str) -> Callable[[], Any]:
+        return lambda: load(path)
+
+    return LazyDict(
+        {
+            name: loader(str(path))
+            for name, path in worker.template.external_data.items()
+        }
     )
 
 

@@ -26,7 +26,7 @@ from synctool.render import Operation, Rendered, render
 from synctool.sources import Source
 from synctool.tasks import TemplateCode
 
-_FORMAT = 3
+_FORMAT = 4
 _META = "__synctool_render__.json"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -64,32 +64,33 @@ def cached_render(
     recorded: Mapping[str, Any] | None = None,
     operation: Operation = "copy",
     commit: str | None = None,
+    dest: Path | None = None,
 ) -> Rendered:
     """``render`` through the cache (only for immutable commits of git sources).
 
     ``commit``: the sha ``ref`` names, when the caller has just resolved it.
+    ``dest``: the service the render is for. A render that showed its path
+    or folder name is kept for that service only; one that read its files
+    (`_external_data`) is not kept at all. The entry for all services says
+    which (a render of the same inputs reads the same things).
     """
     commit = commit or commit_of(source, ref)
-    key = None
+    shared = None  # the entry for every service
     if commit is not None and not interactive:
-        blob = json.dumps(
-            # the ref too: templates may show it (`_copier_conf.vcs_ref`)
-            [
-                _FORMAT,
-                commit,
-                ref,
-                dict(data),
-                dict(recorded or {}),
-                defaults,
-                operation,
-            ],
-            sort_keys=True,
-            default=str,
+        # the ref and the source too: templates may show them
+        # (`_copier_conf.vcs_ref`, the answers file's `_src_path`)
+        shared = _key(
+            [commit, ref, source.location, data, recorded or {}, defaults, operation]
         )
-        key = hashlib.sha256(blob.encode()).hexdigest()
-        hit = _load(cache_dir() / f"{key}.zip")
-        if hit is not None:
+        hit = _load(cache_dir() / f"{shared}.zip")
+        if isinstance(hit, Rendered):
             return hit
+        if hit == _FOR_ONE_SERVICE and dest is not None:
+            found = _load(cache_dir() / f"{_own(shared, dest)}.zip")
+            if isinstance(found, Rendered):
+                return found
+        elif hit is not None:
+            shared = None  # it reads the service's files: rendered every time
     copier_ref = ref if source.kind == "git" else None
     result = render(
         source.location,
@@ -101,18 +102,56 @@ def cached_render(
         commit=commit,
         recorded=recorded,
         operation=operation,
+        dest=dest,
     )
-    if key is not None and result.commit == commit:
-        _store(cache_dir() / f"{key}.zip", result)
+    if shared is None or result.commit != commit:
+        return result
+    if result.secret_values:  # secret answers are never kept on disk (#10)
+        return result
+    if result.reads_service:
+        _store_marker(cache_dir() / f"{shared}.zip", _FOR_NONE)
+    elif not result.uses_destination:
+        _store(cache_dir() / f"{shared}.zip", result)
+    elif dest is not None:
+        _store_marker(cache_dir() / f"{shared}.zip", _FOR_ONE_SERVICE)
+        _store(cache_dir() / f"{_own(shared, dest)}.zip", result)
     return result
 
 
-def _load(path: Path) -> Rendered | None:
+def _own(shared: str, dest: Path) -> str:
+    """The entry of a render for one service only."""
+    return _key([shared, str(dest.absolute())])
+
+
+_FOR_ONE_SERVICE = "one-service"  # markers: what the shared entry says instead
+_FOR_NONE = "none"
+
+
+def _key(parts: list[Any]) -> str:
+    blob = json.dumps([_FORMAT, *parts], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _store_marker(path: Path, marker: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            archive.writestr(_META, json.dumps({"format": _FORMAT, "kept": marker}))
+        os.replace(tmp, path)
+    except OSError:
+        return
+
+
+def _load(path: Path) -> Rendered | str | None:
+    """The render kept at ``path``, a marker saying where it is, or None."""
     try:
         with zipfile.ZipFile(path) as archive:
             meta = json.loads(archive.read(_META))
             if meta.get("format") != _FORMAT:
                 return None
+            if isinstance(meta.get("kept"), str):
+                return str(meta["kept"])
             tree = {
                 rel: FileEntry(archive.read(f"files/{rel}"), int(mode))
                 for rel, mode in meta["modes"].items()
@@ -128,12 +167,15 @@ def _load(path: Path) -> Rendered | None:
         warnings=(),
         code=_code(meta["code"]),
         skip_if_exists=tuple(meta["skip_if_exists"]),
+        uses_destination=bool(meta.get("uses_destination")),
     )
 
 
 def _code(raw: list[Any]) -> TemplateCode:
-    tasks, migrations, envops = raw
-    return TemplateCode(tuple(tasks), tuple(migrations), dict(envops))
+    tasks, migrations, envops, context, extensions = raw
+    return TemplateCode(
+        tuple(tasks), tuple(migrations), dict(envops), dict(context), tuple(extensions)
+    )
 
 
 def _store(path: Path, rendered: Rendered) -> None:
@@ -145,10 +187,13 @@ def _store(path: Path, rendered: Rendered) -> None:
         "policy_text": rendered.policy_text,
         "modes": {rel: entry.mode for rel, entry in rendered.tree.items()},
         "skip_if_exists": list(rendered.skip_if_exists),
+        "uses_destination": rendered.uses_destination,
         "code": [
             list(rendered.code.tasks),
             list(rendered.code.migrations),
             dict(rendered.code.envops),
+            dict(rendered.code.context),
+            list(rendered.code.extensions),
         ],
     }
     try:

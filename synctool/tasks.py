@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,11 +23,16 @@ from synctool.errors import BlueprintError, TaskFailed
 
 
 class TemplateCode(NamedTuple):
-    """The raw `_tasks` and `_migrations` of a blueprint version."""
+    """The raw `_tasks` and `_migrations` of a blueprint version, and what
+    copier's context held for them when it was rendered (its answers,
+    hidden and secret ones too, `_copier_answers`, `_copier_conf`,
+    `_copier_operation`, `_external_data`)."""
 
     tasks: tuple[Any, ...] = ()
     migrations: tuple[Any, ...] = ()
     envops: Mapping[str, Any] = {}
+    context: Mapping[str, Any] = {}
+    extensions: tuple[str, ...] = ()  # the blueprint's `_jinja_extensions`
 
 
 class Step(NamedTuple):
@@ -43,7 +49,7 @@ def task_steps(code: TemplateCode) -> list[Step]:
             steps.append(
                 Step(
                     _cmd(task["command"]),
-                    task.get("when", True),
+                    task.get("when", "true"),
                     str(task.get("working_directory", ".")),
                     {"stage": "task"},
                 )
@@ -54,16 +60,30 @@ def task_steps(code: TemplateCode) -> list[Step]:
 
 
 def migration_steps(
-    code: TemplateCode, stage: str, from_version: str | None, to_version: str | None
+    code: TemplateCode,
+    stage: str,
+    from_version: str | None,
+    to_version: str | None,
+    *,
+    from_commit: str | None = None,
 ) -> list[Step]:
-    """Migrations for ``stage`` when moving from one version to another."""
+    """Migrations for ``stage`` when moving from one version to another.
+
+    ``from_commit``: the applied version as copier describes it (`git
+    describe --tags`, its answers file's `_commit`). Given, `_version_from`
+    and `_version_to` are copier's descriptions (``v1.0.0``), else the PEP
+    440 versions.
+    """
     old, new = _version(from_version), _version(to_version)
     if old is None or new is None or not code.migrations:
         return []
+    answers = code.context.get("_copier_answers")
+    to_commit = answers.get("_commit") if isinstance(answers, Mapping) else None
+    described = from_commit is not None and to_commit is not None
     extra = {
         "stage": stage,
-        "version_from": from_version,
-        "version_to": to_version,
+        "version_from": from_commit if described else from_version,
+        "version_to": to_commit if described else to_version,
         "version_pep440_from": str(old),
         "version_pep440_to": str(new),
     }
@@ -74,11 +94,15 @@ def migration_steps(
     for item in code.migrations:
         if isinstance(item, dict) and ("before" in item or "after" in item):  # legacy
             if _in_range(item.get("version"), old, new):
+                extra = {**extra, **_current(item["version"])}
                 steps += [Step(_cmd(c), True, ".", extra) for c in item.get(stage, [])]
             continue
         if isinstance(item, dict):
-            if "version" in item and not _in_range(item["version"], old, new):
-                continue
+            if "version" in item:
+                if not _in_range(item["version"], old, new):
+                    continue
+                # as copier does, a migration's version stays for those after it
+                extra = {**extra, **_current(item["version"])}
             when = item.get("when", after_only)
             steps.append(
                 Step(
@@ -96,13 +120,20 @@ def migration_steps(
 def run_steps(
     steps: Sequence[Step], root: Path, answers: Mapping[str, Any], code: TemplateCode
 ) -> list[str]:
-    """Run each step whose condition holds, in the service; return what ran."""
-    from jinja2.sandbox import SandboxedEnvironment
+    """Run each step whose condition holds, in the service; return what ran.
 
-    env = SandboxedEnvironment(**dict(code.envops))
+    Each is rendered with what copier gives its tasks: the render's context
+    (``code.context``), `_copier_python` (this interpreter), the service as
+    `_folder_name` and `_copier_conf.dst_path`, `_copier_operation`
+    ("update" for migrations) and the step's own variables; those are also
+    its environment (`STAGE`, `COPIER_OPERATION`, `VERSION_FROM`, ...).
+    """
+    env = _environment(code)
     ran: list[str] = []
     for step in steps:
-        context = {**answers, **{f"_{k}": v for k, v in step.extra.items()}}
+        own = {f"_{k}": v for k, v in step.extra.items()}
+        own["_copier_operation"] = _operation(step, code)
+        context = _context(root, answers, code, step, own)
         if not _truthy(_render(env, step.when, context)):
             continue
         cwd = (root / _render(env, step.cwd, context)).resolve()
@@ -114,7 +145,7 @@ def run_steps(
             command: str | list[str] = _render(env, step.cmd, context)
         else:
             command = [_render(env, part, context) for part in step.cmd]
-        extra_env = {k.upper(): str(v) for k, v in step.extra.items()}
+        extra_env = {k[1:].upper(): str(v) for k, v in own.items()}
         proc = subprocess.run(
             command,
             shell=isinstance(command, str),
@@ -133,6 +164,66 @@ def run_steps(
     return ran
 
 
+def _environment(code: TemplateCode) -> Any:
+    """A Jinja environment as copier's: its syntax, its default filters
+    (jinja2-ansible-filters) and the blueprint's extensions."""
+    import importlib.util
+
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    envops = dict(code.envops)
+    # copier takes Jinja's two by name (its render has refused any other)
+    if envops.pop("undefined", None) == "jinja2.StrictUndefined":
+        envops["undefined"] = jinja2.StrictUndefined
+    extensions = []
+    if importlib.util.find_spec("jinja2_ansible_filters") is not None:
+        extensions.append("jinja2_ansible_filters.AnsibleCoreFiltersExtension")
+    try:
+        return SandboxedEnvironment(
+            extensions=[*extensions, *code.extensions], **envops
+        )
+    except ImportError as exc:
+        raise BlueprintError(
+            f"the blueprint's Jinja extension could not be loaded ({exc}).",
+            "Install it alongside synctool.",
+        ) from None
+
+
+def _operation(step: Step, code: TemplateCode) -> str:
+    if step.extra.get("stage") in ("before", "after"):
+        return "update"  # migrations run only on update
+    return str(code.context.get("_copier_operation", "copy"))
+
+
+def _context(
+    root: Path,
+    answers: Mapping[str, Any],
+    code: TemplateCode,
+    step: Step,
+    own: Mapping[str, Any],
+) -> dict[str, Any]:
+    conf = dict(code.context.get("_copier_conf") or {})
+    conf["dst_path"] = root
+    phase = "tasks" if step.extra.get("stage") == "task" else "migrate"
+    return {
+        **code.context,
+        **answers,
+        "_copier_conf": conf,
+        "_folder_name": root.name,
+        "_copier_python": sys.executable,
+        "_copier_phase": phase,
+        **own,
+    }
+
+
+def _current(version: Any) -> dict[str, Any]:
+    return {
+        "version_current": version,
+        "version_pep440_current": str(_version(str(version))),
+    }
+
+
 def _cmd(value: Any) -> str | tuple[str, ...]:
     return value if isinstance(value, str) else tuple(str(v) for v in value)
 
@@ -144,16 +235,13 @@ def _render(env: Any, value: Any, context: Mapping[str, Any]) -> str:
 
 
 def _truthy(text: str) -> bool:
-    return text.strip().lower() not in (
-        "",
-        "false",
-        "no",
-        "n",
-        "off",
-        "0",
-        "none",
-        "null",
-    )
+    """A rendered condition as copier reads it (its ``cast_to_bool``)."""
+    try:
+        return bool(float(text))
+    except ValueError:
+        pass
+    lower = text.strip().lower()
+    return lower not in ("", "n", "no", "f", "false", "off", "~", "null", "none")
 
 
 def _version(text: str | None) -> Version | None:

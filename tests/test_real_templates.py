@@ -1,8 +1,8 @@
 """synctool on the copier features real templates use, checked against copier.
 
 Fidelity: `synctool init` writes exactly what the `copier copy` command writes
-(every file, its bytes and its executable bit; copier's answers file aside,
-since synctool records the answers in .synctool.yml), and records the answers
+(every file, its bytes and its executable bit, copier's answers file with its
+`_commit` and `_src_path` included), and records in .synctool.yml the answers
 copier records (no secrets, no skipped or computed questions).
 
 Histories: a service generated at v1 and committed, then `synctool update` to
@@ -65,11 +65,12 @@ def tree(root: Path, drop: Sequence[str] = ()) -> Tree:
     return out
 
 
-def texts(t: Tree) -> dict[str, str]:
+def texts(t: Tree, drop: Sequence[str] = ()) -> dict[str, str]:
     """A tree's contents as text, for readable expectations (binary: repr)."""
     return {
         rel: data.decode("utf-8", errors="backslashreplace")
         for rel, (data, _x) in t.items()
+        if rel not in drop
     }
 
 
@@ -157,10 +158,8 @@ def commit_all(svc: Path, message: str) -> None:
 
 def assert_same_as_copier(svc: Path, copied: Path, answers_file: str) -> None:
     """The service is copier's render, file for file; its answers are copier's."""
-    assert texts(tree(svc, sorted(SYNCTOOL_FILES))) == texts(
-        tree(copied, [answers_file])
-    )
-    assert tree(svc, sorted(SYNCTOOL_FILES)) == tree(copied, [answers_file])
+    assert texts(tree(svc, sorted(SYNCTOOL_FILES))) == texts(tree(copied))
+    assert tree(svc, sorted(SYNCTOOL_FILES)) == tree(copied)
     assert declared(svc)["answers"] == copier_answers(copied, answers_file)
 
 
@@ -401,8 +400,7 @@ CUSTOM_ANSWERS_FILE = Fidelity(
         {
             "info.txt": "answers in .config/answers.yml\n",
             ".config/tool.toml": 'name = "demo"\n',
-            ".config/answers.yml": None,
-            DEFAULT_ANSWERS: None,
+            DEFAULT_ANSWERS: None,  # (.config/answers.yml: compared with copier's)
         }
     ],
     answers=[{"name": "demo"}],
@@ -581,7 +579,7 @@ def test_skip_if_exists_keeps_files_already_there_like_copier(
     write_tree(forced, mine)
     result = init(capsys, bp, forced, "v1.0.0", {}, "--force")
     assert result.code == 0, result.err
-    got = texts(tree(forced, sorted(SYNCTOOL_FILES)))
+    got = texts(tree(forced, [*sorted(SYNCTOOL_FILES), DEFAULT_ANSWERS]))
     assert got == {
         ".env": "TOKEN=mine\n",
         "config/db.local.yml": "host: db.internal\n",
@@ -854,8 +852,7 @@ ANSWERS_FILE_MOVED = History(
         "settings.ini": settings(
             "# settings for orders", epsilon="answers = .config/copier-answers.yml"
         ),
-        DEFAULT_ANSWERS: None,
-        ".config/copier-answers.yml": None,
+        DEFAULT_ANSWERS: None,  # moved: .config/copier-answers.yml, as copier's
     },
     answers={"name": "orders"},
     answers_file=".config/copier-answers.yml",
@@ -1298,7 +1295,7 @@ def test_update_equals_a_fresh_copier_copy_and_keeps_local_edits(
     assert tree(svc) == settled
 
     # Customised: the same, with the user's lines where the user put them.
-    expected = with_edits(tree(copied, [h.answers_file]), h.edits)
+    expected = with_edits(tree(copied), h.edits)
     assert texts(tree(edited, sorted(SYNCTOOL_FILES))) == texts(expected)
     assert tree(edited, sorted(SYNCTOOL_FILES)) == expected
     assert declared(edited)["answers"] == h.answers
@@ -1436,7 +1433,7 @@ def _copier_update_story(
             commit_all(svc, "Local edits")
         result = update(capsys, svc, "v2.0.0")
         out[name] = (
-            tree(by_copier[name](), [DEFAULT_ANSWERS]),
+            tree(by_copier[name]()),
             result,
             tree(svc, sorted(SYNCTOOL_FILES)),
         )
@@ -1481,7 +1478,9 @@ def test_update_leaves_skip_if_exists_files_alone_like_copier_update(
         ("unmodified", "dev", "1"),
         ("customised", "mine", "100"),
     ):
-        assert texts(stories[name][0]) == {  # what copier update does
+        assert texts(
+            stories[name][0], [DEFAULT_ANSWERS]
+        ) == {  # what copier update does
             ".env": f"NAME=orders\nTOKEN={token}\n",
             "settings.ini": SETTINGS_V2.replace("alpha = 1\n", f"alpha = {alpha}\n"),
         }, name
@@ -1513,7 +1512,9 @@ _exclude:
         ("unmodified", "hello", "1"),
         ("customised", "hi", "100"),
     ):
-        assert texts(stories[name][0]) == {  # what copier update does
+        assert texts(
+            stories[name][0], [DEFAULT_ANSWERS]
+        ) == {  # what copier update does
             "examples/hello.py": f"print('{hello} from orders')\n",
             "settings.ini": SETTINGS_V2.replace("alpha = 1\n", f"alpha = {alpha}\n"),
         }, name

@@ -84,3 +84,51 @@ def test_init_without_trust_refuses_a_blueprint_with_tasks(
     assert result.code == 2
     assert "runs code on your machine (1 task(s))" in result.err
     assert not (workdir / "svc").exists()
+
+
+def test_migrations_describe_versions_as_copier_when_the_applied_one_is_known() -> None:
+    from synctool.tasks import TemplateCode, migration_steps
+
+    code = TemplateCode(
+        migrations=({"version": "v1.1.0", "command": "echo $VERSION_FROM"},),
+        context={"_copier_answers": {"_commit": "v1.1.0"}},
+    )
+    [plain] = migration_steps(code, "after", "1.0.0", "1.1.0")
+    assert (plain.extra["version_from"], plain.extra["version_to"]) == (
+        "1.0.0",
+        "1.1.0",
+    )
+    [step] = migration_steps(code, "after", "1.0.0", "1.1.0", from_commit="v1.0.0")
+    assert step.extra["version_from"] == "v1.0.0"  # copier's `git describe --tags`
+    assert step.extra["version_to"] == "v1.1.0"
+    assert step.extra["version_pep440_to"] == "1.1.0"
+    assert step.extra["version_current"] == "v1.1.0"
+
+
+@pytest.mark.parametrize(
+    "rendered",
+    [
+        "true",
+        "True",
+        "yes",
+        "1",
+        "2.5",
+        "x",
+        "",
+        " ",
+        "false",
+        "0",
+        "no",
+        "~",
+        "null",
+        "None",
+        "off",
+        "f",
+    ],
+)
+def test_a_task_condition_is_read_as_copier_reads_it(rendered: str) -> None:
+    from copier._tools import cast_to_bool
+
+    from synctool.tasks import _truthy
+
+    assert _truthy(rendered) is cast_to_bool(rendered)

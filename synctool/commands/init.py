@@ -45,6 +45,7 @@ def run(opts: InitOptions) -> int:
         defaults=opts.defaults,
         interactive=opts.interactive,
         trust=opts.trust,
+        dest=dest,
     )
     steps = tasks.task_steps(rendered.code)
     if steps and not opts.trust:
