@@ -180,9 +180,18 @@ def _read(path: Path) -> str:
 
 
 def _load(path: Path) -> Any:
+    from synctool import fastyaml
+
     text = _read(path)
     try:
+        fastyaml.check_aliases(text)  # a bomb is refused, never expanded
         return _yaml().load(text)
+    except fastyaml.AliasBombError as exc:
+        where = f":{exc.line}" if exc.line else ""
+        raise InputError(
+            f"{path.name}{where}: {exc.problem}.",
+            "Write the values out instead of through aliases.",
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""

@@ -55,7 +55,6 @@ def run(opts: CheckOptions) -> int:
                 f"{root} is not a synctool service (no {DECLARED}).",
                 "Run it in a service made by `synctool init`, or pass its path.",
             )
-        _refuse_alias_bombs(root / DECLARED)
         declared = load_declared(root)
         lock = load_lock(root)
     except InputError:
@@ -141,30 +140,10 @@ def _identity(root: Path) -> tuple[str, str | None]:
     except InputError:
         pass
     try:
-        _refuse_alias_bombs(root / DECLARED)
         declared = load_declared(root)
         return declared.blueprint, declared.ref
     except InputError:
         return "unknown", None
-
-
-def _refuse_alias_bombs(path: Path) -> None:
-    """A `.synctool.yml` whose aliases expand without bound is bad input, not
-    a hang: refused before the round-trip loader hands it to anything."""
-    from synctool import fastyaml
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return  # load_declared says what is wrong with it
-    try:
-        fastyaml.check_aliases(text)
-    except fastyaml.AliasBombError as exc:
-        where = f":{exc.line}" if exc.line else ""
-        raise InputError(
-            f"{path.name}{where}: {exc.problem}.",
-            "Write the values out instead of through aliases.",
-        ) from None
 
 
 def _ignored(root: Path, lock: Lock, files: ServiceFiles) -> frozenset[str]:
