@@ -256,6 +256,11 @@ def test_an_interrupted_sync_is_reported_at_any_step(
         assert "sync-interrupted" in result.out
         assert "`synctool sync` to finish" in result.out
         assert "`synctool sync --abort` to undo" in result.out
+    fleet = run_cli(capsys, "fleet", "check", str(svc), "--format", "json")
+    assert fleet.code == 1, fleet.err
+    (record,) = json.loads(fleet.out)["repos"]
+    assert record["status"] == "findings"
+    assert [f["rule"] for f in record["findings"]] == ["sync-interrupted"]
     state = snapshot(svc)
     assert run_cli(capsys, "check", str(svc), "--fix").code == 1
     assert snapshot(svc) == state  # the journal's business first

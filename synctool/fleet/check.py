@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from synctool import git, releases, sources
+from synctool import drift, git, releases, sources
 from synctool.commands.check import check_service
 from synctool.crash import write_report
 from synctool.errors import InputError, SynctoolError
@@ -71,10 +71,19 @@ def check_one(task: CheckTask) -> CheckRecord:
 def _check(task: CheckTask, root: Path) -> CheckRecord:
     if not root.is_dir():
         raise InputError(f"{task.repo.spec}: no such folder.")
-    if not (root / DECLARED).is_file():
-        raise InputError(f"not a synctool service (no {DECLARED}).")
-    declared = load_declared(root)
-    lock = load_lock(root)
+    interrupted = tuple(drift.interrupted(root))
+    try:
+        if not (root / DECLARED).is_file():
+            raise InputError(f"not a synctool service (no {DECLARED}).")
+        declared = load_declared(root)
+        lock = load_lock(root)
+    except InputError:
+        if not interrupted:
+            raise
+        # Killed while moving synctool's own files: the journal says what to do.
+        return CheckRecord(
+            task.repo.spec, "findings", errors=len(interrupted), findings=interrupted
+        )
     result = check_service(root, declared, lock, ServiceFiles(root), online=task.online)
     try:
         source = sources.resolve_source(lock.blueprint, root)
