@@ -221,6 +221,11 @@ def test_a_managed_file_locked_without_a_hash_is_not_called_drift(
     assert result.code == 0, result.out
     (svc / "app.env").unlink()
     assert run_cli(capsys, "check", "svc").code == 1  # missing is still seen
+    # --fix cannot know the secret (never recorded): it restores no guess.
+    fixed = run_cli(capsys, "check", "svc", "--fix")
+    assert fixed.code == 1
+    assert "restore it by hand" in fixed.out + fixed.err
+    assert not (svc / "app.env").exists()
 
 
 def test_ignored_paths_read_nested_ignore_files_as_git_does() -> None:

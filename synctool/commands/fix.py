@@ -35,7 +35,15 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
     ref = lock.commit if source.kind == "git" else None
     try:
         rendered = cached_render(
-            source, ref, lock.answers, defaults=True, interactive=False, trust=False
+            source,
+            ref,
+            lock.answers,
+            defaults=True,
+            interactive=False,
+            trust=False,
+            recorded=lock.answers,
+            operation="update",  # the render a sync's base is: the same files
+            dest=root,
         )
     except SynctoolError as exc:
         yield (
@@ -46,10 +54,15 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
         return
     for path in broken:
         entry = rendered.tree.get(path)
-        if (
-            entry is None
-            or hashlib.sha256(entry.data).hexdigest() != lock.files[path].sha256
-        ):
+        digest = lock.files[path].sha256
+        if digest is None:  # it may hold a secret answer, which is never recorded
+            yield (
+                "skip",
+                path,
+                "locked without a hash (it may hold a secret): restore it by hand",
+            )
+            continue
+        if entry is None or hashlib.sha256(entry.data).hexdigest() != digest:
             yield (
                 "skip",
                 path,
