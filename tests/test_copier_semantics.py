@@ -141,6 +141,8 @@ _migrations:
     command: [sh, -c, "echo {{ _stage }} {{ _copier_operation }} > migrated.txt"]
     working_directory: demo-sub
     when: "{{ _stage == 'before' }}"
+  - version: v1.1.0
+    command: echo "{{ _stage }} $VERSION_FROM $VERSION_TO {{ _version_from }}" >> described.log
   - version: v9.0.0
     command: echo never >> migrations.log
 """
@@ -156,7 +158,7 @@ TASKS_V2: Files = {
     "README.md.jinja": "# {{ name }}\n\nv2\n",
 }
 TASK_OUTPUTS = ("tasks.log", "python.txt", "update-only.log", "demo-sub/here.txt")
-MIGRATION_OUTPUTS = ("migrations.log", "demo-sub/migrated.txt")
+MIGRATION_OUTPUTS = ("migrations.log", "demo-sub/migrated.txt", "described.log")
 
 
 def outputs(root: Path, dst: Path, names: tuple[str, ...]) -> dict[str, str | None]:
@@ -201,6 +203,8 @@ def test_tasks_and_migrations_see_what_they_see_under_copier(
         "after 1.0.0 1.1.0 v1.1.0 update\n"
         "after default when\n"
     )
+    # copier's descriptions (`git describe`), read from the answers file
+    assert (svc / "described.log").read_text() == "after v1.0.0 v1.1.0 v1.0.0\n"
     assert (svc / "update-only.log").read_text() == "updated from v1.1.0\n"
     assert (svc / "demo-sub/migrated.txt").read_text() == "before update\n"
 

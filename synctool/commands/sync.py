@@ -15,6 +15,7 @@ from synctool.errors import (
     BlueprintError,
     GitError,
     InputError,
+    SynctoolError,
     TaskFailed,
 )
 from synctool.merge.plan import PlanEntry
@@ -132,7 +133,7 @@ def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
     def before_merge(move: syncer.CodeToRun) -> None:
         """Trust first; then the "before" migrations, on the service as it is,
         so that the merge plan sees what they did (as copier does)."""
-        before, later = _template_code(move, target.ref, trust=opts.trust)
+        before, later = _template_code(move, target.ref, root, trust=opts.trust)
         after[:] = later
         if not opts.dry_run and before:
             _run_before(before, root, move, stage)
@@ -181,12 +182,14 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
 
 
 def _template_code(
-    move: syncer.CodeToRun, ref: str | None, *, trust: bool
+    move: syncer.CodeToRun, ref: str | None, root: Path, *, trust: bool
 ) -> tuple[list[tasks.Step], list[tasks.Step]]:
     """The blueprint code this sync would run: refused without --trust."""
     code, old, new = move.code, move.from_version, move.to_version
-    before = tasks.migration_steps(code, "before", old, new)
-    after = tasks.migration_steps(code, "after", old, new) + tasks.task_steps(code)
+    applied = _described(root, code)
+    before = tasks.migration_steps(code, "before", old, new, from_commit=applied)
+    after = tasks.migration_steps(code, "after", old, new, from_commit=applied)
+    after += tasks.task_steps(code)
     if (before or after) and not trust:
         raise BlueprintError(
             f"blueprint {new or ref} runs code on your machine for this "
@@ -194,6 +197,24 @@ def _template_code(
             "Re-run with --trust if you trust it.",
         )
     return before, after
+
+
+def _described(root: Path, code: tasks.TemplateCode) -> str | None:
+    """The applied version as copier describes it (`v1.0.0`): `_commit` in the
+    service's copier answers file, where copier reads it too; None without."""
+    from synctool import fastyaml, staging
+
+    conf = code.context.get("_copier_conf")
+    name = conf.get("answers_file") if isinstance(conf, Mapping) else None
+    if not isinstance(name, str):
+        return None
+    try:
+        staging.check_relpath(name)
+        doc = fastyaml.load((root / name).read_text(encoding="utf-8"))
+    except (SynctoolError, fastyaml.FastYAMLError, OSError, UnicodeDecodeError):
+        return None
+    commit = doc.get("_commit") if isinstance(doc, dict) else None
+    return str(commit) if isinstance(commit, str | int | float) else None
 
 
 def _run_before(
