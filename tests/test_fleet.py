@@ -324,7 +324,7 @@ def test_dry_run_commits_and_pushes_nothing(
         assert refs(path) == before[name]
         assert got[name]["commit"] is None
         assert got[name]["pushed"] is False
-    for clone in fleet.workdir.iterdir():
+    for clone in fleet.workdir.glob("*/*"):
         if clone.is_dir():
             assert git(clone, "branch", "--list", "synctool/*") == ""
             assert git(clone, "status", "--porcelain") == ""
@@ -661,3 +661,37 @@ def test_blueprint_tasks_need_trust_and_never_print_into_the_json(
     (record,) = json.loads(trusted.out)["repos"]  # stdout: the document alone
     assert record["status"] == "updated", record
     assert "task-ran" in trusted.err
+
+
+def test_a_template_showing_the_folder_name_sees_the_repo_s_own_in_a_fleet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Clones are kept as `<hash>/<repo name>`: `_folder_name` is the repo's
+    name, as it was at init, so the fleet's merge sees no false change."""
+    v1 = {
+        "copier.yml": "x: {type: int, default: 1}\n",
+        "name.txt.jinja": "{{ _folder_name }}\n",
+    }
+    v2 = {**v1, "new.txt": "added\n"}
+    bp = make_blueprint(tmp_path / "bp", {"v1.0.0": v1, "v2.0.0": v2})
+    svc = _service(capsys, bp, tmp_path / "work" / "orders")
+    remote = tmp_path / "remotes" / "orders.git"
+    git(tmp_path, "clone", "-q", "--bare", str(svc), str(remote))
+    report = tmp_path / "report.json"
+    result = run_cli(
+        capsys,
+        "fleet",
+        "update",
+        str(remote),
+        "--workdir",
+        str(tmp_path / "wd"),
+        "--report",
+        str(report),
+    )
+    assert result.code == 0, result.err
+    (record,) = json.loads(report.read_text())["repos"]
+    assert record["status"] == "updated", record
+    clone = Path(record["clone"])
+    assert clone.name == "orders"
+    assert (clone / "name.txt").read_text() == "orders\n"
+    assert (clone / "new.txt").read_text() == "added\n"

@@ -57,7 +57,7 @@ def locked(workdir: Path, repo: Repo) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise GitError(
-                f"another synctool fleet run is using {workdir / repo.name}.",
+                f"another synctool fleet run is using {workdir / repo.folder}.",
                 "Wait for it to finish, or give this run its own --workdir.",
             ) from None
         try:
@@ -68,7 +68,8 @@ def locked(workdir: Path, repo: Repo) -> Iterator[None]:
 
 def fetch(repo: Repo, workdir: Path) -> Clone:
     """Clone the repo into the work folder, or bring the existing clone up to date."""
-    path = workdir / repo.name
+    path = workdir / repo.folder
+    path.parent.mkdir(parents=True, exist_ok=True)
     fresh = _origin(path) != repo.url
     if not fresh:
         # We hold the lock, so an index.lock is left from a killed run.

@@ -36,6 +36,16 @@ class Repo(NamedTuple):
         digest = hashlib.sha256(self.id.encode()).hexdigest()[:10]
         return f"{slug[:40]}-{digest}"
 
+    @property
+    def folder(self) -> str:
+        """Where the repo is cloned in the work folder: `<hash>/<its own name>`,
+        so templates that render `_folder_name` see the repo's real name."""
+        tail = self.id.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        tail = tail.removesuffix(".git")
+        if tail in ("", ".", "..") or "\\" in tail or tail.startswith("-"):
+            tail = re.sub(r"[^A-Za-z0-9._-]+", "-", tail).strip(".-") or "repo"
+        return f"{self.name.rsplit('-', 1)[-1]}/{tail}"
+
 
 class Shard(NamedTuple):
     number: int  # 1-based, as a CI matrix counts
