@@ -85,7 +85,7 @@ def resolve_source(spec: str | None, cwd: Path) -> Source:
 def refuse_option(value: str, what: str, hint: str) -> None:
     """A value git would read as an option (``--upload-pack=...``) is refused:
     no source or ref starts with ``-``."""
-    if value.startswith("-"):
+    if value.startswith("-") or value.removeprefix("git+").startswith("-"):
         raise InputError(
             f"{what} {value!r} starts with '-', which git would read as an option.",
             hint,

@@ -238,6 +238,7 @@ def _origin_repo(workdir: Path) -> Path:
         "-u touch {pwned};: x.git",
         "--upload-pack=touch {pwned}",
         "-oProxyCommand=touch {pwned}",
+        "git+--upload-pack=touch {pwned};: x.git",
     ],
 )
 def test_init_refuses_a_source_that_git_would_read_as_an_option(

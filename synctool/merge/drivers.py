@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Sequence
 
 from ruamel.yaml import YAML
@@ -143,13 +144,19 @@ def _checked(
 def _yaml_problem(data: bytes) -> str | None:
     """Why ``data`` is not YAML (a duplicate key, a syntax error), or None."""
     try:
-        for _ in YAML(typ="rt").load_all(data):
-            pass
+        with warnings.catch_warnings():  # ruamel warns of reused anchors on stderr
+            warnings.simplefilter("ignore")
+            for _ in YAML(typ="rt").load_all(data):
+                pass
     except MarkedYAMLError as exc:
         where = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
         return f"{exc.problem or exc.context}{where}"
     except (YAMLError, ValueError) as exc:  # ValueError: a date like 2024-13-45
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (KeyError, AssertionError, RecursionError, TypeError) as exc:
+        # ruamel's constructors fail so on `!!bool maybe`, a repeated `!!omap`
+        # key, brackets nested too deep: none of it is a document.
+        return f"{type(exc).__name__}: {exc}"
     return None
 
 

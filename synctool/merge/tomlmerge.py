@@ -184,7 +184,12 @@ def _reorder(table: Any, order: list[str]) -> None:
     order. Not when a comment or blank line sits among them: it belongs to
     the key below it, and would stay behind (the new keys then stay last).
     """
-    container = table if isinstance(table, tomlkit.TOMLDocument) else table.value
+    if isinstance(table, tomlkit.TOMLDocument):
+        container: Any = table
+    elif isinstance(table, Table):
+        container = table.value
+    else:  # a table split around others (tomlkit's proxy): left in its order
+        return
     body = [(k.key if k is not None else None, v) for k, v in container.body]
     keys = [k for k, v in body if k in order]
     if keys == order or len(keys) != len(order):

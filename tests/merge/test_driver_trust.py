@@ -270,3 +270,29 @@ def test_a_line_theirs_adds_to_a_crlf_part_follows_its_own_ending() -> None:
     assert got.data == (
         b"@echo off\r\nset A=1\r\nset B=2\r\nset C=3\r\nrem lf part\nlast\nEND\n"
     )
+
+
+@pytest.mark.parametrize(
+    "odd", [b"flag: !!bool maybe\n", b"o: !!omap [a: 1, a: 2]\n"], ids=["bool", "omap"]
+)
+def test_yaml_the_parser_rejects_in_odd_ways_never_crashes_the_merge(
+    odd: bytes,
+) -> None:
+    base = b"x: 1\ny: 2\n" + odd + b"z: 3\n"
+    ours, theirs = base.replace(b"x: 1", b"x: 10"), base.replace(b"z: 3", b"z: 30")
+    result = merge_content("yaml", base, ours, theirs, Labels("o", "b", "t"))
+    assert result.conflicts == 0
+    assert result.data == b"x: 10\ny: 2\n" + odd + b"z: 30\n"
+
+
+def test_a_toml_table_split_around_another_merges_structurally() -> None:
+    """`[tool.ruff]`, `[project]`, `[tool.mypy]`: tomlkit hands out a proxy
+    for `tool`; a table theirs adds lands before ours' edited one."""
+    base = b'[tool.ruff]\nline-length = 88\n\n[project]\nname = "svc"\n\n[tool.mypy]\nstrict = true\n'
+    ours = base.replace(b"strict = true", b"strict = false")
+    theirs = base.replace(b"[tool.mypy]", b"[tool.black]\nq = 1\n\n[tool.mypy]")
+    result = merge_content("toml", base, ours, theirs, Labels("o", "b", "t"))
+    assert result.conflicts == 0, result.note
+    assert result.data == ours.replace(
+        b"[tool.mypy]", b"[tool.black]\nq = 1\n\n[tool.mypy]"
+    )
