@@ -96,6 +96,7 @@ def merge_keyed(
     *,
     check_order: bool,
     describe: Callable[[K], str] = repr,
+    clash: Callable[[K, Any, Any, Any, str], V] | None = None,
 ) -> list[Merged[K, V]]:
     """Three-way merge of keyed items (keys unique on each side).
 
@@ -104,7 +105,9 @@ def merge_keyed(
     additions of both sides are kept. Ours' order is kept; with
     ``check_order``, theirs moving items ours also moved differently is
     undecided rather than one order silently winning. ``describe`` names a
-    key in the reason given.
+    key in the reason given. An item one side changed and the other removed
+    is undecided, unless ``clash(key, base, ours, theirs, reason)`` (ABSENT
+    for the side that removed it) gives the value to keep in its place.
     """
     b, o, t = dict(base), dict(ours), dict(theirs)
     t_index = {k: j for j, (k, _) in enumerate(theirs)}
@@ -123,20 +126,28 @@ def merge_keyed(
         elif k not in b:
             kept.append(Merged(k, ov, i, None))
         elif not same(b[k], ov):
-            raise Undecided(f"{describe(k)} changed here, removed in the blueprint")
+            why = f"{describe(k)} changed here, removed in the blueprint"
+            if clash is None:
+                raise Undecided(why)
+            kept.append(Merged(k, clash(k, b[k], ov, ABSENT, why), i, None))
     added: list[int] = []
+    clashed: dict[int, V] = {}
     for j, (k, tv) in enumerate(theirs):
         if k in o:
             continue
         if k in b:
             if not same(b[k], tv):
-                raise Undecided(f"{describe(k)} removed here, changed in the blueprint")
+                why = f"{describe(k)} removed here, changed in the blueprint"
+                if clash is None:
+                    raise Undecided(why)
+                clashed[j] = clash(k, b[k], ABSENT, tv, why)
+                added.append(j)
             continue
         added.append(j)
     keys = [m.key for m in kept]
     woven = weave(keys, [k for k, _ in theirs], added, orphans_first=True)
     return [
-        Merged(theirs[i][0], theirs[i][1], None, i) if new else kept[i]
+        Merged(theirs[i][0], clashed.get(i, theirs[i][1]), None, i) if new else kept[i]
         for new, i in woven
     ]
 

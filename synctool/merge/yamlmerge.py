@@ -1,11 +1,20 @@
 """Structural YAML merge on ruamel.yaml round-trip trees.
 
-Mappings merge key by key, sequences of mappings by an identity key, lists
-of scalars as sets; the result is written from ours' tree so its comments,
-key order, quoting and indentation stay. The line merge is tried first:
-when it is clean and means the same data as the structural merge, its text
-wins (it keeps every comment of both sides, exactly as git would). Anything
-the structure cannot decide sends the whole file to the line merge.
+Mappings merge key by key. Sequences of mappings merge by an identity key
+(``id``, ``name``, ``uses`` or the policy's), or else with items paired by
+content; lists of scalars are ordered sequences, their items known by a
+name where they have one (a package of a dependency list, the variable of
+a ``KEY=value``). Documents of a multi-document file are known by kind and
+``metadata.name`` (Kubernetes manifests), else by position or content.
+
+The result is written from ours' tree so its comments, key order, quoting
+and indentation stay. The line merge is tried first: when it is clean and
+means the same data as the structural merge, its text wins (it keeps every
+comment of both sides, exactly as git would). A place both sides changed
+differently is a conflict on that place only: git-style markers around its
+lines, the rest of the file merged. What the structure cannot read at all
+(anchors, a side that does not parse) goes to the line merge, whose clean
+result must still parse.
 """
 
 from __future__ import annotations
@@ -14,8 +23,8 @@ import copy
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -23,7 +32,17 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarbool import ScalarBoolean
 from ruamel.yaml.tokens import CommentToken
 
-from synctool.merge.structural import structural_merge
+from synctool.merge.structural import (
+    Clash,
+    Localized,
+    Step,
+    align,
+    leaves,
+    likeness,
+    merge_sequence,
+    scalar_key,
+    structural_merge,
+)
 from synctool.merge.text import merge_text
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
 from synctool.merge.union import (
@@ -31,7 +50,6 @@ from synctool.merge.union import (
     Merged,
     Undecided,
     identity_of,
-    keyed_items,
     merge_keyed,
 )
 
@@ -218,9 +236,94 @@ def _eol_only(entry: list[Any] | None, slot: int) -> list[Any] | None:
     return entry
 
 
+class _Clash(NamedTuple):
+    """A place the two sides changed differently (ABSENT: a side removed it)."""
+
+    base: Any
+    ours: Any
+    theirs: Any
+    why: str
+
+
+class _Conflict(NamedTuple):
+    """A clash placed in the merged tree: ``container[key]`` holds ours'
+    version (theirs' where ours removed it) until it is rendered."""
+
+    container: Any  # a mapping or sequence of the merged tree, or its documents
+    key: Any  # the key, or the index
+    clash: _Clash
+
+
+def _frozen(value: Any) -> Hashable:
+    """``canon``'s value made hashable, to know an item by its content."""
+    if isinstance(value, dict):
+        return frozenset((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(x) for x in value)
+    return value  # type: ignore[no-any-return]
+
+
+def _plain(node: Any) -> Any:
+    """Nested dicts and lists of canonical scalars: what ``leaves`` reads."""
+    if isinstance(node, dict):
+        return {canon(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(x) for x in node]
+    return canon(node)
+
+
+def _item_identity(item: Any, names: Sequence[str]) -> Hashable | None:
+    """An item's identity as ``identity_of`` knows it, or None."""
+    if not isinstance(item, dict):
+        return None
+    for name in names:
+        value = item.get(name)
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        if name == "uses" and isinstance(value, str):
+            value = value.split("@", 1)[0]
+        return (name, canon(value))
+    return None
+
+
+def _doc_name(identity: Any) -> str:
+    kind, _namespace, name = identity
+    return f"{kind[1]} {name[1]}"
+
+
+def _doc_identity(doc: Any) -> Hashable | None:
+    """A Kubernetes-style document's identity: kind, namespace and name."""
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    if not isinstance(meta, dict) or doc.get("kind") is None:
+        return None
+    name, namespace = meta.get("name"), meta.get("namespace")
+    if name is None or isinstance(name, (dict, list)):
+        return None
+    if isinstance(namespace, (dict, list)):
+        return None
+    return (canon(doc["kind"]), canon(namespace), canon(name))
+
+
 class _Merger:
     def __init__(self, identity_keys: Sequence[str]) -> None:
         self.identity_keys = identity_keys
+        self.conflicts: list[_Conflict] = []
+
+    def guarded(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
+        """The merged node, or a ``_Clash`` where the sides changed it differently."""
+        mark = len(self.conflicts)
+        try:
+            return self.node(path, base, ours, theirs)
+        except Undecided as why:
+            del self.conflicts[mark:]
+            return _Clash(base, ours, theirs, str(why))
+
+    def settle(self, container: Any, key: Any, value: Any) -> Any:
+        """What goes in the tree at ``key``; a clash is recorded to be marked."""
+        if not isinstance(value, _Clash):
+            return value
+        self.conflicts.append(_Conflict(container, key, value))
+        return value.ours if value.ours is not ABSENT else copy.deepcopy(value.theirs)
 
     def node(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
         if _same(ours, theirs):
@@ -237,14 +340,22 @@ class _Merger:
             and (base is ABSENT or isinstance(base, kind))
             and _tag(ours) == _tag(theirs)
         ):
+            mark = len(self.conflicts)
             try:
                 if kind is dict:
-                    return self.mapping(path, base, ours, theirs)
-                return self.sequence(path, base, ours, theirs)
+                    merged = self.mapping(path, base, ours, theirs)
+                else:
+                    merged = self.sequence(path, base, ours, theirs)
             except Undecided:
-                if ours_same:  # ours may be half-merged, but is dropped whole
-                    return copy.deepcopy(theirs)
-                raise
+                if not ours_same:
+                    raise
+                merged = None
+            # Ours unchanged cannot clash; if the structure says otherwise,
+            # theirs is taken whole (ours may be half-merged, but is dropped).
+            if ours_same and (merged is None or len(self.conflicts) > mark):
+                del self.conflicts[mark:]
+                return copy.deepcopy(theirs)
+            return merged
         if ours_same:
             # Theirs' nodes are copied into ours' tree, never shared: moving a
             # comment in one must not move it in the other.
@@ -257,26 +368,17 @@ class _Merger:
             base_items,
             list(ours.items()),
             list(theirs.items()),
-            lambda k, b, o, t: self.node(_join(path, k), b, o, t),
+            lambda k, b, o, t: self.guarded(_join(path, k), b, o, t),
             _same,
             check_order=False,  # key order is layout, not data
             describe=lambda k: _join(path, k),
+            clash=lambda _k, b, o, t, why: _Clash(b, o, t, why),
         )
+        merged = [m._replace(value=self.settle(ours, m.key, m.value)) for m in merged]
         keep = {m.key for m in merged}
-        keys = list(ours)
-        for i, key in enumerate(keys):
-            if key in keep:
-                continue
-            lines = _cut(ours, key, own=True)
-            before = [k for k in keys[:i] if k in keep]
-            after = [k for k in keys[i + 1 :] if k in keep]
-            if before:
-                _give_after(ours, before[-1], lines)
-            elif after and lines:
-                entry = ours.ca.items.setdefault(after[0], [None] * 4)
-                entry[1] = [CommentToken(lines, CommentMark(0)), *(entry[1] or [])]
-            del ours[key]
-            ours.ca.items.pop(key, None)
+        for key in list(ours):
+            if key not in keep:
+                _remove_key(ours, key, keep)
         for i, m in enumerate(merged):
             if m.ours is None:
                 ours.insert(i, m.key, copy.deepcopy(m.value))
@@ -290,35 +392,184 @@ class _Merger:
 
     def sequence(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:
         sides = [[] if base is ABSENT else list(base), list(ours), list(theirs)]
-        identity = identity_of(sides, self.identity_keys)
-        if identity is not None:
-            b, o, t = ([(identity(x), x) for x in side] for side in sides)
-            merged = merge_keyed(
-                b,
-                o,
-                t,
-                lambda k, b, o, t: self.node(f"{path}[{k[1]}]", b, o, t),
-                _same,
-                check_order=True,
-                describe=lambda k: f"{path}[{k[1]}]",
-            )
-            return _rebuild(ours, theirs, merged)
-        if not any(isinstance(x, (dict, list)) for side in sides for x in side):
-            kb, ko, kt = (keyed_items(side, canon) for side in sides)
-            if kb is not None and ko is not None and kt is not None:
-                merged = merge_keyed(
-                    kb,
-                    ko,
-                    kt,
-                    lambda k, b, o, t: o,
-                    _same,
-                    check_order=True,
-                    describe=lambda k: f"{path}[{k[1]}]",
+        items = [x for side in sides for x in side]
+        merged: list[Merged[Any, Any]]
+        if all(isinstance(x, dict) for x in items):
+            identity = identity_of(sides, self.identity_keys)
+            if identity is not None:
+                b, o, t = ([(identity(x), x) for x in side] for side in sides)
+                merged = _in_order(
+                    path,
+                    b,
+                    o,
+                    t,
+                    lambda k, b, o, t: self.guarded(f"{path}[{k[1]}]", b, o, t),
+                    lambda k: f"{path}[{k[1]}]",
                 )
-                return _rebuild(ours, theirs, merged)
-        # Matching items by position could blend an item one side removed
-        # with one the other side edited: that is the line merge's call.
-        raise Undecided(f"{path}: list changed on both sides, items have no identity")
+            else:
+                names = self.identity_keys
+                merged = self.aligned(
+                    path,
+                    sides,
+                    lambda x: _item_identity(x, names),
+                    lambda i: f"{path}[{i}]",
+                )
+        elif not any(isinstance(x, (dict, list)) for x in items):
+            merged = self.scalars(path, sides)
+        else:
+            # Matching items by position could blend an item one side removed
+            # with one the other side edited: that is for the user to decide.
+            raise Undecided(
+                f"{path}: list changed on both sides, items have no identity"
+            )
+        merged = [
+            m._replace(value=self.settle(ours, i, m.value))
+            for i, m in enumerate(merged)
+        ]
+        return _rebuild(ours, theirs, merged)
+
+    def scalars(self, path: str, sides: list[list[Any]]) -> list[Merged[Any, Any]]:
+        """A list of scalars: by name (packages, variables), else in order."""
+        key = scalar_key(sides)
+        if key is not None:
+            b, o, t = ([(key(x), x) for x in side] for side in sides)
+
+            def item(k: Any, b: Any, o: Any, t: Any) -> Any:
+                if _same(o, t) or (b is not ABSENT and _same(b, t)):
+                    return o
+                if b is not ABSENT and _same(b, o):
+                    return t
+                return _Clash(b, o, t, f"{path}[{k}] changed on both sides")
+
+            return _in_order(path, b, o, t, item, lambda k: f"{path}[{k}]")
+        base, ours, theirs = ([canon(x) for x in side] for side in sides)
+        steps = merge_sequence(
+            base, ours, theirs, path=path, describe=lambda i: f"{path}[{sides[0][i]}]"
+        )
+        return self.merged_steps(path, sides, steps)
+
+    def aligned(
+        self,
+        path: str,
+        sides: list[list[Any]],
+        identity: Callable[[Any], Hashable | None],
+        name: Callable[[int], str],
+        threshold: float = 0.5,
+        in_place: float = 0.0,
+    ) -> list[Merged[Any, Any]]:
+        """Items with no identity key, paired with base's by content.
+
+        ``in_place``: how alike an item counts as with the one at its place
+        in base, at least (documents: one per side always pair).
+        """
+        found = {id(x): leaves(_plain(x)) for side in sides for x in side}
+        place = {id(x): i for side in sides for i, x in enumerate(side)}
+
+        def score(a: Any, b: Any) -> float:
+            ia, ib = identity(a), identity(b)
+            if ia is not None and ib is not None:
+                return 1.0 if ia == ib else 0.0
+            if _same(a, b):
+                return 1.0
+            alike = likeness(found[id(a)], found[id(b)])
+            return max(alike, in_place) if place[id(a)] == place[id(b)] else alike
+
+        base = sides[0]
+        keys: list[list[Hashable]] = [[("base", i) for i in range(len(base))]]
+        for side in sides[1:]:
+            paired = align(
+                base, side, score, threshold, key=lambda x: _frozen(canon(x))
+            )
+            pairs = {j: i for i, j in paired.items()}
+            # An item both sides added is one item: known by its identity,
+            # else by its content (the n-th of repeats by the n-th).
+            seen: Counter[Hashable] = Counter()
+            side_keys: list[Hashable] = []
+            for j, x in enumerate(side):
+                if j in pairs:
+                    side_keys.append(("base", pairs[j]))
+                    continue
+                known = identity(x) or ("new", _frozen(canon(x)))
+                side_keys.append((known, seen[known]))
+                seen[known] += 1
+            keys.append(side_keys)
+
+        def edited(from_theirs: bool, i: int, j: int) -> bool:
+            return not _same(base[i], sides[2 if from_theirs else 1][j])
+
+        steps = merge_sequence(
+            keys[0],
+            keys[1],
+            keys[2],
+            edited=edited,
+            path=path,
+            describe=name,
+        )
+        return self.merged_steps(path, sides, steps, name)
+
+    def merged_steps(
+        self,
+        path: str,
+        sides: list[list[Any]],
+        steps: list[Step],
+        name: Callable[[int], str] | None = None,
+    ) -> list[Merged[Any, Any]]:
+        base, ours, theirs = sides
+        out: list[Merged[Any, Any]] = []
+        for s in steps:
+            b = ABSENT if s.base is None else base[s.base]
+            o = ABSENT if s.ours is None else ours[s.ours]
+            t = ABSENT if s.theirs is None else theirs[s.theirs]
+            at = next(x for x in (s.base, s.ours, s.theirs, 0) if x is not None)
+            if s.clash:
+                value: Any = _Clash(b, o, t, s.clash)
+            elif o is not ABSENT and t is not ABSENT:
+                where = name(at) if name else f"{path}[{at}]"
+                value = self.guarded(where, b, o, t)
+            else:
+                value = o if o is not ABSENT else t
+            out.append(Merged(s.base, value, s.ours, s.theirs))
+        return out
+
+
+def _in_order(
+    path: str,
+    base: list[tuple[Any, Any]],
+    ours: list[tuple[Any, Any]],
+    theirs: list[tuple[Any, Any]],
+    merge: Callable[[Any, Any, Any, Any], Any],
+    describe: Callable[[Any], str],
+) -> list[Merged[Any, Any]]:
+    """Keyed items of a list, where order is data: both reordering is a clash."""
+    try:
+        return merge_keyed(
+            base,
+            ours,
+            theirs,
+            merge,
+            _same,
+            check_order=True,
+            describe=describe,
+            clash=lambda _k, b, o, t, why: _Clash(b, o, t, why),
+        )
+    except Undecided as why:
+        raise Undecided(f"{path or 'the document'}: {why}") from why
+
+
+def _remove_key(ours: Any, key: Any, keep: Any) -> None:
+    """Delete ``key`` from ours' mapping; the comments around it stay put."""
+    keys = list(ours)
+    i = keys.index(key)
+    lines = _cut(ours, key, own=True)
+    before = [k for k in keys[:i] if k in keep]
+    after = [k for k in keys[i + 1 :] if k in keep]
+    if before:
+        _give_after(ours, before[-1], lines)
+    elif after and lines:
+        entry = ours.ca.items.setdefault(after[0], [None] * 4)
+        entry[1] = [CommentToken(lines, CommentMark(0)), *(entry[1] or [])]
+    del ours[key]
+    ours.ca.items.pop(key, None)
 
 
 def _rebuild(ours: Any, theirs: Any, merged: list[Merged[Any, Any]]) -> Any:
@@ -347,22 +598,111 @@ def _rebuild(ours: Any, theirs: Any, merged: list[Merged[Any, Any]]) -> Any:
 
 def _merge_docs(
     base: str, ours: str, theirs: str, identity_keys: Sequence[str]
-) -> list[Any]:
-    """The merged documents, built in ours' trees."""
+) -> list[Any] | Localized:
+    """The merged documents, built in ours' trees, with the places that clash."""
     base_docs = _load(base, "the applied blueprint")
     ours_docs = _load(ours, "the service's file")
     theirs_docs = _load(theirs, "the declared blueprint")
     if not ours_docs or not theirs_docs:
         raise Undecided("a side holds no YAML document")
-    if not base_docs:  # both added the file: merge against nothing
-        base_docs = [ABSENT] * len(ours_docs)
-    if not len(base_docs) == len(ours_docs) == len(theirs_docs):
-        raise Undecided("the number of documents changed")
+    if _same(ours_docs, theirs_docs) or _same(base_docs, theirs_docs):
+        return ours_docs  # (ours as base with theirs' data: merged, for its comments)
     merger = _Merger(identity_keys)
-    return [
-        merger.node("", b, o, t)
-        for b, o, t in zip(base_docs, ours_docs, theirs_docs, strict=True)
-    ]
+    sides = [base_docs, ours_docs, theirs_docs]
+    ids = [[_doc_identity(d) for d in side] for side in sides]
+    ours_same = _same(base_docs, ours_docs)  # then only ours' comments are kept
+    try:
+        merged = _doc_steps(merger, sides, ids)
+    except Undecided as why:  # documents moved or replaced on both sides
+        if ours_same:
+            return copy.deepcopy(theirs_docs)
+        where = "" if str(why).startswith("the documents") else "the documents: "
+        raise Clash(f"{where}{why}") from why
+    docs: list[Any] = []
+    for m in merged:
+        value = merger.settle(docs, len(docs), m.value)
+        docs.append(value if m.ours is not None else copy.deepcopy(value))
+    if not merger.conflicts:
+        return docs
+    if ours_same:
+        return copy.deepcopy(theirs_docs)
+    conflicts = list(merger.conflicts)
+    return Localized(
+        [c.clash.why for c in conflicts],
+        lambda choice: _render(docs, conflicts, ours, choice),
+    )
+
+
+def _doc_steps(
+    merger: _Merger, sides: list[list[Any]], ids: list[list[Hashable | None]]
+) -> list[Merged[Any, Any]]:
+    """The documents of the three sides, matched: by name, or by content."""
+    base_docs, ours_docs, theirs_docs = sides
+    known = all(None not in x and len(set(x)) == len(x) for x in ids)
+    merged: list[Merged[Any, Any]]
+    if known:  # Kubernetes-style manifests: by kind and name
+        b, o, t = (
+            [(k, d) for k, d in zip(x, side, strict=True)]
+            for x, side in zip(ids, sides, strict=True)
+        )
+        merged = merge_keyed(
+            b,
+            o,
+            t,
+            lambda k, b, o, t: merger.guarded(_doc_name(k), b, o, t),
+            _same,
+            check_order=True,
+            describe=_doc_name,
+            clash=lambda _k, b, o, t, why: _Clash(b, o, t, why),
+        )
+    elif not base_docs:  # both added the file: merge against nothing
+        if len(ours_docs) != len(theirs_docs):
+            raise Undecided("the number of documents differs")
+        merged = [
+            Merged(
+                i, merger.guarded(f"document {i + 1}" if i else "", ABSENT, o, t), i, i
+            )
+            for i, (o, t) in enumerate(zip(ours_docs, theirs_docs, strict=True))
+        ]
+    else:  # documents without names: paired with base's by content
+        merged = merger.aligned(
+            "the documents",
+            sides,
+            _doc_identity,
+            lambda i: f"document {i + 1}" if i else "",
+            threshold=0.2,  # a document is large: a little alike is the same one
+            in_place=0.2,
+        )
+    return merged
+
+
+_MARK = "b7e1c04a"  # with the clash's number: a value no file holds
+
+
+def _render(
+    docs: list[Any], conflicts: list[_Conflict], ours: str, choice: Mapping[int, str]
+) -> str:
+    """The merged documents with each clash taken from the side ``choice`` names."""
+    copied, containers = copy.deepcopy((docs, [c.container for c in conflicts]))
+    removed: list[tuple[Any, Any]] = []
+    for n, (c, container) in enumerate(zip(conflicts, containers, strict=True)):
+        side = choice.get(n, "ours")
+        if side == "mark":  # a line found nowhere else: where the clash is
+            container[c.key] = f"synctool-conflict-{n}-{_MARK}"
+            continue
+        value = c.clash.ours if side == "ours" else getattr(c.clash, side)
+        if value is ABSENT:
+            removed.append((container, c.key))
+        elif side != "ours":
+            container[c.key] = copy.deepcopy(value)
+    # Later indexes first, so that removing one leaves the others in place.
+    removed.sort(key=lambda r: r[1] if isinstance(r[0], list) else 0, reverse=True)
+    for container, key in removed:
+        if isinstance(container, dict):
+            _remove_key(container, key, set(container) - {key})
+        else:
+            del container[key]
+    return _write(copied, ours, canon(copied))
 
 
 def _write(merged: list[Any], ours: str, want: Any) -> str:
@@ -408,4 +748,14 @@ def merge_yaml(
         canon=canon,
         reads_as=_reads_as,
         write=lambda merged, o, _t, want: _write(merged, o, want),
+        valid=_valid,
     )
+
+
+def _valid(text: str) -> bool:
+    """Whether ``text`` parses as YAML, with no key twice in a mapping."""
+    try:
+        list(_yaml().load_all(text))
+    except Exception:  # ruamel raises many kinds; all mean "no"
+        return False
+    return True

@@ -130,7 +130,6 @@ def test_identity_keys_reach_the_yaml_driver() -> None:
     assert got == ContentMerge(
         b"x:\n- key: a\n  v: 2\n- key: new\n- key: mine\n", 0, "yaml"
     )
-    assert merge_content("yaml", base, ours, theirs, LABELS).driver == "text"
 
 
 @pytest.mark.parametrize(

@@ -127,16 +127,14 @@ def test_a_step_changed_on_both_sides_merges_inside_the_step() -> None:
     )
 
 
-def test_the_same_value_changed_differently_falls_back_to_text() -> None:
+def test_the_same_value_changed_differently_is_a_conflict_on_that_key() -> None:
     got = merge(
         WORKFLOW,
         WORKFLOW.replace("run: pytest", "run: pytest -x"),
         WORKFLOW.replace("run: pytest", "run: pytest -q"),
     )
-    assert got.driver == "text"
-    assert got.note == (
-        "yaml: merged as text (jobs.test.steps[Test].run changed on both sides)"
-    )
+    assert got.driver == "yaml"
+    assert got.note == "yaml: jobs.test.steps[Test].run changed on both sides"
     assert got.conflicts == 1
     assert got.data.decode() == WORKFLOW.replace(
         "        run: pytest\n",
@@ -145,13 +143,21 @@ def test_the_same_value_changed_differently_falls_back_to_text() -> None:
     )
 
 
-def test_a_step_changed_here_and_removed_in_the_blueprint_is_not_decided() -> None:
+def test_a_step_changed_here_and_removed_in_the_blueprint_is_a_conflict() -> None:
     ours = WORKFLOW.replace("run: pytest", "run: pytest -x")
     theirs = WORKFLOW.replace("      - name: Test\n        run: pytest\n", "")
     got = merge(WORKFLOW, ours, theirs)
-    assert got.driver == "text"
-    assert "jobs.test.steps[Test] changed here, removed in the blueprint" in got.note
+    assert got.driver == "yaml"
+    assert got.note == (
+        "yaml: jobs.test.steps[Test] changed here, removed in the blueprint"
+    )
     assert got.conflicts == 1
+    assert got.data.decode() == WORKFLOW.replace(
+        "      - name: Test\n        run: pytest\n",
+        "<<<<<<< ours\n      - name: Test\n        run: pytest -x\n"
+        "||||||| base\n      - name: Test\n        run: pytest\n"
+        "=======\n>>>>>>> theirs\n",
+    )
 
 
 def test_a_key_deleted_by_the_blueprint_keeps_the_users_comment_below_it() -> None:
@@ -193,10 +199,8 @@ def test_multi_document_files_merge_document_by_document() -> None:
     )
 
 
-def test_a_changed_number_of_documents_falls_back() -> None:
-    got = merge("a: 1\n", "a: 2\n", "a: 1\n---\nb: 1\n")
-    assert got.driver == "text"
-    assert got.note == "yaml: merged as text (the number of documents changed)"
+def test_a_changed_number_of_documents_merges_document_by_document() -> None:
+    assert clean("a: 1\n", "a: 2\n", "a: 1\n---\nb: 1\n") == "a: 2\n---\nb: 1\n"
 
 
 def test_the_same_key_added_in_two_places_is_one_key() -> None:
@@ -230,13 +234,22 @@ def test_parts_of_ours_ruamel_would_rewrite_are_left_as_they_are() -> None:
     )
 
 
-def test_the_blueprint_reordering_a_list_is_not_decided() -> None:
+def test_the_blueprint_reordering_a_list_is_a_conflict_on_that_list() -> None:
     base = "steps:\n- name: A\n- name: B\n- name: C\n"
     ours = base + "- name: D\n"
     theirs = "steps:\n- name: B\n- name: A\n- name: C\n- name: E\n"
-    got = merge(base, ours, theirs)
-    assert (got.driver, got.conflicts) == ("text", 1)
-    assert got.note == "yaml: merged as text (items were reordered)"
+    got = merge("on: push\n" + base, "on: push\n" + ours, "on: pull\n" + theirs)
+    assert (got.driver, got.conflicts) == ("yaml", 1)
+    assert got.note == "yaml: steps: items were reordered"
+    assert got.data.decode() == (
+        "on: pull\nsteps:\n<<<<<<< ours\n"
+        + ours.split("\n", 1)[1]
+        + "||||||| base\n"
+        + base.split("\n", 1)[1]
+        + "=======\n"
+        + theirs.split("\n", 1)[1]
+        + ">>>>>>> theirs\n"
+    )
 
 
 def test_lists_of_mappings_without_an_identity_key_are_not_matched_by_position() -> (
@@ -248,9 +261,11 @@ def test_lists_of_mappings_without_an_identity_key_are_not_matched_by_position()
     ours = "x:\n- {a: 1, b: 9}\n- {a: 2, b: 1}\n"
     theirs = "x:\n- {a: 2, b: 1}\n- {a: 3, b: 1}\n"
     got = merge(base, ours, theirs)
-    assert (got.driver, got.conflicts) == ("text", 1)
-    assert got.note == (
-        "yaml: merged as text (x: list changed on both sides, items have no identity)"
+    assert (got.driver, got.conflicts) == ("yaml", 1)
+    assert got.note == "yaml: x[0] changed here, removed in the blueprint"
+    assert got.data.decode() == (
+        "x:\n<<<<<<< ours\n- {a: 1, b: 9}\n||||||| base\n- {a: 1, b: 1}\n"
+        "=======\n>>>>>>> theirs\n- {a: 2, b: 1}\n- {a: 3, b: 1}\n"
     )
 
 
@@ -262,14 +277,15 @@ def test_identity_keys_come_from_the_policy() -> None:
         "rules:\n- id: r1\n  level: error\n- id: r2\n  level: warn\n"
         "- id: r3\n  level: warn\n- id: mine\n"
     )
-    assert merge(base, ours, theirs, keys=("rule",)).driver == "text"
+    # Without the key, the items are told apart by their content.
+    assert merge(base, ours, theirs, keys=("rule",)) == merge(base, ours, theirs)
 
 
 def test_types_count_a_string_true_is_not_a_boolean_true() -> None:
     got = merge("a: true\nb: 1\n", "a: 'true'\nb: 1\n", "a: true\nb: 2\n")
     assert got.data.decode() == "a: 'true'\nb: 2\n"
     got = merge("a: true\n", "a: 'true'\n", "a: 1\n")
-    assert got.driver == "text"
+    assert got.conflicts == 1
 
 
 @pytest.mark.parametrize(
@@ -290,10 +306,14 @@ def test_files_the_structure_cannot_handle_merge_as_text(ours: str, note: str) -
 
 def test_both_sides_adding_the_file_merge_against_nothing() -> None:
     assert clean("", "a: 1\nb: 2\n", "a: 1\nc: 3\n") == "a: 1\nc: 3\nb: 2\n"
-    got = merge("", "a: 1\n", "a: 2\n")
-    assert (got.driver, got.note) == (
-        "text",
-        "yaml: merged as text (a changed on both sides)",
+    got = merge("", "a: 1\nb: 1\n", "a: 2\nb: 1\n")
+    assert (got.driver, got.note, got.conflicts) == (
+        "yaml",
+        "yaml: a changed on both sides",
+        1,
+    )
+    assert got.data.decode() == (
+        "<<<<<<< ours\na: 1\n||||||| base\n=======\na: 2\n>>>>>>> theirs\nb: 1\n"
     )
 
 
