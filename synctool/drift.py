@@ -2,18 +2,29 @@
 
 declared vs applied, managed files against their locked hashes, and conflict
 markers left by a sync. Pure over the lock, the declared file and the files
-(and, for a sync, what its plan leaves to resolve: ``left_to_resolve``).
+(and, for a sync, what its plan leaves to resolve: ``left_to_resolve``), but
+for a look at which folders are other git repositories (``nested_repos``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synctool.model import DECLARED, JOURNAL, Declared, Lock, same_ref, source_key
+from synctool.model import (
+    DECLARED,
+    JOURNAL,
+    NESTED_REPO,
+    Declared,
+    Lock,
+    LockedFile,
+    same_ref,
+    source_key,
+)
 from synctool.rules import FileSource, Finding
 
 if TYPE_CHECKING:  # check never imports the merge engine
@@ -74,14 +85,21 @@ def _key_line(doc: object, key: str) -> int | None:
 
 
 def managed_drift(
-    lock: Lock, files: FileSource, ignored: Collection[str] = frozenset()
+    lock: Lock,
+    files: FileSource,
+    ignored: Collection[str] = frozenset(),
+    foreign: Collection[str] = frozenset(),
 ) -> Iterator[Finding]:
     """Managed files edited or missing. ``ignored``: lock paths git ignores,
     which count when on disk and are not the repository's business when not
-    (a fresh clone never has them)."""
+    (a fresh clone never has them). ``foreign``: folders that are other git
+    repositories (nested, submodules): their files are theirs, never drift
+    (a blueprint change there is reported as a ``nested-repo`` conflict)."""
     listed = set(files.paths())
     for path, locked in sorted(lock.files.items()):
-        if locked.ownership != "managed":
+        if locked.ownership != "managed" or inside(path, foreign):
+            continue
+        if lock.conflicts.get(path) == NESTED_REPO:
             continue
         data = files.read(path) if path in listed or path in ignored else None
         if data is None and path in ignored:
@@ -104,6 +122,57 @@ def managed_drift(
                 "blueprint-managed file was edited; the blueprint owns it",
                 "undo the edit (`synctool check --fix`), change the blueprint, or add a waiver",
             )
+
+
+def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:
+    """The folders holding locked files that are other git repositories: a
+    nested repository or checked-out submodule (its own `.git`), or a
+    submodule git records (a listed path that is a folder of the lock's)."""
+    listed = set(files.paths())
+    found: set[str] = set()
+    seen: set[str] = set()
+    for path in lock.files:
+        parts = path.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            folder = "/".join(parts[:n])
+            if folder in found:
+                break
+            if folder in seen:
+                continue
+            seen.add(folder)
+            if folder in listed or os.path.lexists(root / folder / ".git"):
+                found.add(folder)
+                break
+    return frozenset(found)
+
+
+def inside(path: str, folders: Collection[str]) -> bool:
+    """``path`` is inside one of ``folders``."""
+    parts = path.split("/")
+    return any("/".join(parts[:n]) in folders for n in range(1, len(parts)))
+
+
+def applied(data: bytes | None, locked: LockedFile | None) -> bool:
+    """A blueprint change inside another repository is applied there: the
+    file is as the lock records it (gone, for a file the blueprint removed)."""
+    if locked is None:
+        return data is None
+    return data is not None and same_content(data, locked.sha256)
+
+
+def not_applied(root: Path, lock: Lock) -> list[str]:
+    """The blueprint changes inside other git repositories still not applied."""
+    left = []
+    for path, kind in sorted(lock.conflicts.items()):
+        if kind != NESTED_REPO:
+            continue
+        try:
+            data: bytes | None = (root / path).read_bytes()
+        except OSError:
+            data = None
+        if not applied(data, lock.files.get(path)):
+            left.append(path)
+    return left
 
 
 def same_content(data: bytes, sha: str | None) -> bool:
@@ -151,7 +220,11 @@ def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
             yield _side_finding(path, "binary")
     marked = {p for p, kind in recorded.items() if kind == "markers"}
     for path in sorted(recorded.keys() - marked):
-        if files.read(path) is not None:
+        data = files.read(path)
+        if recorded[path] == NESTED_REPO:
+            if not applied(data, lock.files.get(path)):
+                yield _not_applied_finding(path)
+        elif data is not None:
             yield _side_finding(path, recorded[path])
     scanned = {
         p
@@ -181,6 +254,18 @@ def _as_rendered(lock: Lock, path: str, data: bytes) -> bool:
     locked = lock.files.get(path)
     sha = locked.sha256 if locked is not None else None
     return sha is not None and same_content(data, sha)
+
+
+def _not_applied_finding(path: str) -> Finding:
+    return Finding(
+        "conflict",
+        "error",
+        path,
+        None,
+        "the blueprint changed this file, inside another git repository (a nested "
+        "repository or submodule), where synctool never writes: not applied",
+        "apply the blueprint's change in that repository and commit it there",
+    )
 
 
 def _side_finding(path: str, kind: str) -> Finding:
@@ -226,11 +311,23 @@ def left_to_resolve(
     plan: Plan,
     writes: Mapping[str, FileEntry | None],
     earlier: Mapping[str, str],
+    foreign: Collection[str] = frozenset(),
+    locked: Mapping[str, LockedFile] | None = None,
 ) -> dict[str, str]:
     """The lock's ``conflicts`` after a sync: what its plan leaves to people
-    (by the path written), plus earlier ones still unresolved after it."""
+    (by the path written), plus earlier ones still unresolved after it.
+
+    ``foreign``: folders that are other git repositories; a change the plan
+    could not write there stays recorded (``nested-repo``) until that file
+    is as ``locked`` (the new lock's files) records it."""
     found: dict[str, str] = {}
     for path, kind in earlier.items():
+        if kind == NESTED_REPO:
+            target = root / path
+            data = target.read_bytes() if target.is_file() else None
+            if not applied(data, (locked or {}).get(path)):
+                found[path] = kind
+            continue
         if path in writes:
             entry = writes[path]
             data = entry.data if entry is not None else None
@@ -245,6 +342,9 @@ def left_to_resolve(
             found[path] = kind
     for item in plan.entries:
         if item.action != "conflict":
+            continue
+        if item.result is None and inside(item.path, foreign):
+            found[item.path] = NESTED_REPO
             continue
         if item.result is not None and marker_line(item.result.data):
             found[item.path] = "markers"

@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 from synctool.errors import EXIT_INTERRUPTED, BlueprintError, InputError, SynctoolError
 from synctool.fsops import safe_target, write_entry
+from synctool.merge.records import LOCAL_SUFFIX, free_name
 from synctool.merge.types import FileEntry
 from synctool.model import JOURNAL
 from synctool.staging import SYMLINK_MODE
@@ -52,7 +53,6 @@ from synctool.staging import SYMLINK_MODE
 _LAST = (".synctool.yml", ".synctool.lock")
 _MANIFEST = "manifest.json"
 _ROLLING_BACK = "rolling-back"
-LOCAL_SUFFIX = ".local"
 _UNDO = "run `synctool sync` to finish it or `synctool sync --abort` to undo it"
 
 
@@ -346,7 +346,7 @@ def resume(root: Path) -> Resumed:
     if rolling_back(root):
         return Resumed(True, abort(root))
     kept = _keep_edits(root, forward=True)
-    _resumed(root, _roll_forward)
+    _resumed(root, _roll_forward, kept)
     return Resumed(False, kept)
 
 
@@ -354,13 +354,20 @@ def abort(root: Path) -> list[Kept]:
     """Roll back a pending journal (`synctool sync --abort`); the files the
     user edited since, which the roll back would replace, are kept beside."""
     kept = _keep_edits(root, forward=False) if pending(root) else []
-    _resumed(root, roll_back)
+    _resumed(root, roll_back, kept)
     return kept
 
 
-def _resumed(root: Path, step: Callable[[Path], None]) -> None:
+def _resumed(root: Path, step: Callable[[Path], None], kept: list[Kept]) -> None:
     """Run a roll forward or back of a journal met again, saying what is
-    left when a path cannot be written or Ctrl-C stops it."""
+    left when a path cannot be written or Ctrl-C stops it (and where the
+    user's edits already moved aside are)."""
+    moved = [k.kept for k in kept if k.kept != k.path]
+    also = (
+        f" Your edits made after the interruption are kept as {', '.join(moved)}."
+        if moved
+        else ""
+    )
     try:
         step(root)
     except (_OpFailed, OSError) as exc:
@@ -369,12 +376,13 @@ def _resumed(root: Path, step: Callable[[Path], None]) -> None:
         shown = _shown(root, rel)
         raise ApplyFailed(
             f"could not write {shown} ({why}) while resuming the interrupted "
-            f"sync; its journal is kept in {JOURNAL}.",
+            f"sync; its journal is kept in {JOURNAL}.{also}",
             f"Fix {shown}, then {_UNDO}.",
         ) from None
     except KeyboardInterrupt:
         raise SyncInterrupted(
-            f"interrupted while resuming the interrupted sync; its journal is kept in {JOURNAL}.",
+            "interrupted while resuming the interrupted sync; its journal is kept "
+            f"in {JOURNAL}.{also}",
             f"To finish, {_UNDO}.",
         ) from None
 
@@ -413,11 +421,13 @@ def _forward_one(root: Path, op: _Op) -> None:
     target = safe_target(root, rel)
     new, old = jdir / "new" / n, jdir / "old" / n
     if op.delete:
-        if _exists(target) and not _exists(old):
+        if _is_folder(target):
+            pass  # never the file it deletes: the user's, or this sync's writes
+        elif _exists(target) and not _exists(old):
             os.replace(target, old)
             _step(f"delete {rel}")
         elif _exists(target):
-            _remove(target)  # backup already taken by an earlier attempt
+            target.unlink()  # backup already taken by an earlier attempt
         _prune(root, target.parent)
         return
     if not _exists(new):
@@ -475,9 +485,14 @@ def _keep_edits(root: Path, *, forward: bool) -> list[Kept]:
     taken = {op.path for op in ops}
     kept = []
     for op in ops:
+        if forward and op.delete and _holds_yours(root, op, ops):
+            kept.append(Kept(op.path, op.path))  # a folder: finishing leaves it
+            continue
         if not op.recorded or not _at_risk(root, op, forward=forward):
             continue
-        name = _free_name(root, op.path + LOCAL_SUFFIX, taken)
+        name = free_name(
+            op.path + LOCAL_SUFFIX, lambda p: p in taken or _exists(root / p)
+        )
         taken.add(name)
         target = safe_target(root, op.path)
         os.replace(target, safe_target(root, name))
@@ -509,13 +524,22 @@ def _at_risk(root: Path, op: _Op, *, forward: bool) -> bool:
     return current != expected
 
 
-def _free_name(root: Path, wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``wanted.1``, ``wanted.2``...: never over another file."""
-    name, n = wanted, 0
-    while name in taken or _exists(root / name):
-        n += 1
-        name = f"{wanted}.{n}"
-    return name
+def _holds_yours(root: Path, op: _Op, ops: list[_Op]) -> bool:
+    """A folder where ``op`` deletes a file, holding more than this sync's
+    writes: the user's, which finishing leaves in place."""
+    target = root / op.path
+    if not _is_folder(target):
+        return False
+    written = {o.path for o in ops if not o.delete}
+    return any(
+        p.relative_to(root).as_posix() not in written
+        for p in target.rglob("*")
+        if not _is_folder(p)
+    )
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 _FOLDER = "folder"

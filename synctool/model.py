@@ -70,8 +70,11 @@ class Lock(NamedTuple):
 
 
 # "markers": conflict markers in the file; "blueprint-version" / "your-version":
-# a side file holding that version beside the other (resolved once deleted).
-CONFLICT_KINDS = ("markers", "blueprint-version", "your-version")
+# a side file holding that version beside the other (resolved once deleted);
+# "nested-repo": a blueprint change inside another git repository, which sync
+# never writes (resolved once the file is as the lock records it).
+CONFLICT_KINDS = ("markers", "blueprint-version", "your-version", "nested-repo")
+NESTED_REPO = "nested-repo"
 
 
 def sha256(data: bytes) -> str:
@@ -96,8 +99,12 @@ def locked_files(
     sets of `.gitignore` files, path -> content), as ignored files are where
     secrets live. A file without a hash is still merged (its base comes
     from the base render) but `check` cannot see its drift.
+
+    A guessable value (``guessable``: short, or a plain word or number such
+    as the default `postgres`) is tried first by anyone and would hide the
+    drift of every file that happens to hold that word: it counts for nothing.
     """
-    needles = [value.encode() for value in secrets if value]
+    needles = [value.encode() for value in secrets if value and not guessable(value)]
     ignored: set[str] = set()
     for files in gitignores:
         ignored |= ignored_paths(tree, files)
@@ -111,6 +118,17 @@ def locked_files(
         )
         for rel, entry in tree.items()
     }
+
+
+def guessable(secret: str) -> bool:
+    """A secret value a dictionary attack finds at once: under 8 characters,
+    or under 16 made of digits only or of letters of one case only."""
+    if len(secret) < 8:
+        return True
+    plain = secret.isdigit() or (
+        secret.isalpha() and (secret.islower() or secret.isupper())
+    )
+    return plain and len(secret) < 16
 
 
 def ignored_paths(paths: Iterable[str], gitignores: Mapping[str, bytes]) -> set[str]:

@@ -139,6 +139,7 @@ def prepare(
     if base is not None:
         paths |= set(base.tree)
     ours = worktree.WorkTree(root, paths)
+    foreign = worktree.nested_repos(root, paths)  # submodules: never written
 
     def driver_for(path: str, data: bytes) -> Driver:
         from synctool.merge.drivers import default_driver
@@ -162,7 +163,7 @@ def prepare(
         base_hashes={p: f.sha256 for p, f in previous.files.items()},
         base_modes={p: f.mode for p, f in previous.files.items()},
         identity_keys=applied.identity_keys,
-        foreign=worktree.nested_repos(root, paths),  # submodules: never written
+        foreign=foreign,
         occupied=ours.occupied,
     )
     writes = _writes(plan)
@@ -171,7 +172,9 @@ def prepare(
         source.recorded, ref, theirs, source.bundled_version, applied, ignores
     )
     # What is left to resolve, where it was written: `check` reports it there.
-    left = drift.left_to_resolve(root, plan, writes, previous.conflicts)
+    left = drift.left_to_resolve(
+        root, plan, writes, previous.conflicts, foreign, lock.files
+    )
     lock = lock._replace(conflicts=left)
     writes[LOCK] = FileEntry(dump_lock(lock).encode())
     if target.rewrite_declared or theirs.answers != target.declared.answers:

@@ -184,11 +184,14 @@ def dirty_paths(root: Path) -> list[str]:
     except GitError:
         return []
     # .synctool.yml edited by hand is the sync's input, not work to protect.
-    # synctool's own state (the journal, a running sync's lock file) neither.
+    # synctool's own state at the service's root (the journal, a running
+    # sync's lock file) neither; a file of that name deeper down is the user's.
     changed = [line[3:] for line in out.splitlines()]
+    # porcelain paths start at the repo root (asked only when it matters)
+    prefix = _prefix(root) if any(".synctool-" in p.lower() for p in changed) else ""
     return [
         path
         for path in changed
         if path.rsplit("/", 1)[-1] != DECLARED
-        and not any(part.startswith(".synctool-") for part in path.split("/"))
+        and not is_reserved(path.removeprefix(prefix))
     ]

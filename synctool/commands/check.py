@@ -112,7 +112,12 @@ def check_service(
     findings: list[Finding] = [
         *drift.interrupted(root),
         *drift.declared_vs_applied(declared, lock, root),
-        *drift.managed_drift(lock, files, _ignored(root, lock, files)),
+        *drift.managed_drift(
+            lock,
+            files,
+            _ignored(root, lock, files),
+            drift.nested_repos(root, lock, files),  # their files are theirs
+        ),
         *drift.conflict_markers(lock, files),
         *merged.stale,
         *evaluate(merged.rules, files, online_info=online_info),

@@ -13,18 +13,20 @@ from pathlib import Path
 
 from synctool import drift, fsops, git, sources
 from synctool.errors import GitError, SynctoolError
-from synctool.model import Lock
+from synctool.merge.records import LOCAL_SUFFIX, free_name
+from synctool.model import NESTED_REPO, Lock
 from synctool.rendercache import cached_render
 from synctool.servicefiles import ServiceFiles
-
-LOCAL_SUFFIX = ".local"
 
 
 def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str, str]]:
     """Yield (verb, path, detail) for each repair made."""
     broken = []
+    foreign = drift.nested_repos(root, lock, files)
     for path, locked in sorted(lock.files.items()):
-        if locked.ownership != "managed":
+        if locked.ownership != "managed" or drift.inside(path, foreign):
+            continue  # another git repository's files are never written
+        if lock.conflicts.get(path) == NESTED_REPO:
             continue
         data = files.read(path)
         if data is None or not drift.same_content(data, locked.sha256):
@@ -71,7 +73,7 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
             continue
         current = files.read(path)
         if current is not None and _uncommitted(root, path, current):
-            kept = _free_name(root, path + LOCAL_SUFFIX)
+            kept = free_name(path + LOCAL_SUFFIX, lambda p: _exists(root / p))
             fsops.write_entry(
                 fsops.safe_target(root, kept), entry._replace(data=current)
             )
@@ -87,13 +89,8 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
         )
 
 
-def _free_name(root: Path, wanted: str) -> str:
-    """``wanted``, or ``wanted.1``, ``wanted.2``...: never overwrite a kept copy."""
-    name, n = wanted, 0
-    while (root / name).exists() or (root / name).is_symlink():
-        n += 1
-        name = f"{wanted}.{n}"
-    return name
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
 
 
 def _uncommitted(root: Path, path: str, current: bytes) -> bool:

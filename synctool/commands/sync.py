@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import journal, servicelock, sources, syncer, tasks, ui, worktree
+from synctool import (
+    drift,
+    journal,
+    servicelock,
+    sources,
+    syncer,
+    tasks,
+    ui,
+    worktree,
+)
 from synctool.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -18,8 +27,10 @@ from synctool.errors import (
     SynctoolError,
     TaskFailed,
 )
+from synctool.fsops import write_entry
 from synctool.merge.plan import PlanEntry
-from synctool.model import DECLARED, LOCK, Lock, load_declared, load_lock
+from synctool.merge.types import FileEntry
+from synctool.model import DECLARED, LOCK, Lock, dump_lock, load_declared, load_lock
 
 
 class SyncOptions(NamedTuple):
@@ -118,6 +129,7 @@ def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
             )
         else:
             ui.warning("finished an interrupted sync before doing anything else.")
+        _record_kept(root, kept)
         _report_kept(kept, finished=not resumed.rolled_back, json=opts.output == "json")
     target = _target(root, opts)
     if not opts.dry_run and not opts.allow_dirty and not _current(root, target):
@@ -160,8 +172,11 @@ def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
             "The sync itself is complete; run the rest by hand.",
         )
         _run_after(after, prepared)
-    _report(prepared, opts)
-    if prepared.plan.conflicts or kept:
+    # changes inside nested repositories an earlier sync could not write
+    reported = {e.path for e in prepared.plan.conflicts}
+    pending = [p for p in drift.not_applied(root, prepared.lock) if p not in reported]
+    _report(prepared, opts, kept, pending)
+    if prepared.plan.conflicts or kept or pending:
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -279,39 +294,73 @@ def _abort(root: Path) -> int:
             journal.roll_back(root)  # a stage that never started writing
         raise InputError("there is no interrupted sync to abort.")
     kept = journal.abort(root)
+    _record_kept(root, kept)
     ui.info("Rolled back the interrupted sync: every file is as it was before it.")
     _report_kept(kept, finished=False, json=False)
     return EXIT_FINDINGS if kept else EXIT_OK
 
 
-def _report_kept(kept: list[journal.Kept], *, finished: bool, json: bool) -> None:
-    """The files edited after the interruption, moved beside themselves."""
-    if not kept:
+def _record_kept(root: Path, kept: list[journal.Kept]) -> None:
+    """Record each edit moved beside itself as a conflict in the lock now on
+    disk, so that `synctool check` reports it until it is resolved."""
+    moved = {k.kept: "your-version" for k in kept if k.kept != k.path}
+    if not moved:
         return
+    try:
+        lock = load_lock(root)
+    except SynctoolError:
+        return  # no readable lock: the report above is all there is
+    lock = lock._replace(conflicts={**lock.conflicts, **moved})
+    write_entry(root / LOCK, FileEntry(dump_lock(lock).encode()))
+
+
+def _report_kept(kept: list[journal.Kept], *, finished: bool, json: bool) -> None:
+    """The files edited after the interruption, moved beside themselves, and
+    the folders made where the sync deleted a file, left in place."""
     state = "finished" if finished else "restored"
-    for item in kept:
+    moved = [k for k in kept if k.kept != k.path]
+    for item in moved:
         ui.action(
             "create",
             item.kept,
             f"your edit of {item.path}, made after the interruption",
             stderr=json,  # stdout holds the JSON document
         )
-    ui.warning(
-        f"{len(kept)} file(s) were edited after the sync was interrupted: your "
-        f"version is kept beside each as .local ({', '.join(k.kept for k in kept)}), "
-        f"the {state} version is in place. Merge them by hand and delete the .local files."
-    )
+    if moved:
+        ui.warning(
+            f"{len(moved)} file(s) were edited after the sync was interrupted: your "
+            f"version is kept beside each as .local ({', '.join(k.kept for k in moved)}), "
+            f"the {state} version is in place. Merge them by hand and delete the "
+            ".local files."
+        )
+    folders = [k.path for k in kept if k.kept == k.path]
+    if folders:
+        ui.warning(
+            f"the interrupted sync deletes the file {', '.join(folders)}, where you "
+            "made a folder after the interruption: your folder is kept as it is."
+        )
 
 
 def _version(lock: Lock) -> str:
     return lock.version or lock.ref or lock.commit[:12]
 
 
-def _report(prepared: syncer.Prepared, opts: SyncOptions) -> None:
+def _report(
+    prepared: syncer.Prepared,
+    opts: SyncOptions,
+    kept: list[journal.Kept],
+    pending: list[str],
+) -> None:
     plan = prepared.plan
     if opts.output == "json":
-        ui.emit_json(_as_json(prepared, opts))
+        ui.emit_json(_as_json(prepared, opts, kept, pending))
         return
+    if pending:
+        ui.warning(
+            f"{len(pending)} change(s) of the blueprint inside another git repository "
+            f"(nested or a submodule) are still not applied: {', '.join(pending)}. "
+            "synctool never writes there: apply them in that repository."
+        )
     was, now = syncer.answer_changes(prepared.previous.answers, prepared.lock.answers)
     before = _version(prepared.previous) + was  # an answer change is named
     after = _version(prepared.lock) + now
@@ -397,7 +446,12 @@ def _entry_json(e: PlanEntry) -> dict[str, Any]:
     }
 
 
-def _as_json(prepared: syncer.Prepared, opts: SyncOptions) -> dict[str, Any]:
+def _as_json(
+    prepared: syncer.Prepared,
+    opts: SyncOptions,
+    kept: list[journal.Kept],
+    pending: list[str],
+) -> dict[str, Any]:
     def side(lock: Lock) -> dict[str, Any]:
         return {"ref": lock.ref, "version": lock.version, "commit": lock.commit}
 
@@ -408,7 +462,11 @@ def _as_json(prepared: syncer.Prepared, opts: SyncOptions) -> dict[str, Any]:
         "noop": prepared.noop,
         "fallback": prepared.plan.fallback,
         "fallback_reason": prepared.base_note or None,
-        "conflicts": [e.path for e in prepared.plan.conflicts],
+        # the edits a resumed sync kept beside themselves are conflicts too
+        "conflicts": [e.path for e in prepared.plan.conflicts]
+        + [k.kept for k in kept if k.kept != k.path]
+        + pending,
+        "kept": [{"path": k.path, "kept": k.kept} for k in kept],
         "entries": [
             _entry_json(e) for e in prepared.plan.entries if e.action != "keep"
         ],

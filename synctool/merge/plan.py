@@ -36,12 +36,14 @@ from typing import NamedTuple
 
 from synctool.merge import eol
 from synctool.merge.records import (
+    LOCAL_SUFFIX,
     MergeFn,
     Plan,
     PlanEntry,
     SideFile,
     apply_plan_to_tree,
     check_path,
+    free_name,
     is_safe_path,
 )
 from synctool.merge.renames import (
@@ -77,7 +79,6 @@ __all__ = [  # the records are re-exported: callers import them from here
 ]
 
 SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
-LOCAL_SUFFIX = ".local"  # ours of a managed file the blueprint replaced
 SYMLINK_MODE = 0o120000  # as git and the render record a symlink
 
 
@@ -515,10 +516,7 @@ def _with_eol_of(data: bytes, like: bytes) -> bytes:
 
 
 def _side_path(ctx: _Ctx, path: str, suffix: str = SIDE_SUFFIX) -> str:
-    side, n = path + suffix, 1
-    while side in ctx.taken or ctx.occupied(side):  # never overwrite a file
-        side, n = f"{path}{suffix}.{n}", n + 1
-    return side
+    return free_name(path + suffix, lambda p: p in ctx.taken or ctx.occupied(p))
 
 
 def _merge_content(
