@@ -521,7 +521,7 @@ logging:
 add(
     Scenario(
         name="yaml_same_scalar_changed_both_sides",
-        note="the structure cannot decide: the whole file falls back to text diff3",
+        note="the same scalar changed both sides: a conflict on that key, diff3-style",
         v1=bp(**{SETTINGS: SETTINGS_V1}),
         answers=ANSWERS,
         edits={SETTINGS: Replace("workers: 2", "workers: 4")},
@@ -539,6 +539,97 @@ add(
             + "logging:\n  level: info\n"
         },
         conflict=True,
+    )
+)
+
+add(
+    Scenario(
+        name="yaml_clash_marked_on_its_key_rest_merged",
+        note="a clash on one key is marked on that key; the blueprint's other change merges",
+        v1=bp(**{SETTINGS: SETTINGS_V1}),
+        answers=ANSWERS,
+        edits={SETTINGS: Replace("workers: 2", "workers: 4")},
+        v2=bp(
+            **{
+                SETTINGS: sub(SETTINGS_V1, "workers: 2", "workers: 3")
+                + "  format: json\n"
+            }
+        ),
+        expected={
+            SETTINGS: '# Settings for the service.\nserver:\n  host: "0.0.0.0"\n'
+            "  port: 8080\n"
+            + OURS
+            + "  workers: 4\n"
+            + BASE
+            + "  workers: 2\n"
+            + SEP
+            + "  workers: 3\n"
+            + THEIRS
+            + "logging:\n  level: info\n  format: json\n"
+        },
+        conflict=True,
+    )
+)
+
+MANIFESTS = "k8s/app.yaml"
+MANIFESTS_V1 = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  ports:
+    - port: 80
+"""
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-extra
+data:
+  FEATURE_X: "on"
+---
+"""
+add(
+    Scenario(
+        name="k8s_document_inserted_by_user_first",
+        note="documents match by kind and name: the user's new first document "
+        "does not shift the blueprint's changes onto the wrong ones",
+        v1=bp(**{MANIFESTS: MANIFESTS_V1}),
+        answers=ANSWERS,
+        edits={MANIFESTS: CONFIGMAP + sub(MANIFESTS_V1, "replicas: 2", "replicas: 5")},
+        v2=bp(
+            **{
+                MANIFESTS: sub(
+                    sub(
+                        MANIFESTS_V1,
+                        "replicas: 2\n",
+                        "replicas: 2\n  revisionHistoryLimit: 3\n",
+                    ),
+                    "port: 80",
+                    "port: 8080",
+                )
+            }
+        ),
+        expected={
+            MANIFESTS: CONFIGMAP
+            + sub(
+                sub(
+                    MANIFESTS_V1,
+                    "replicas: 2\n",
+                    "replicas: 5\n  revisionHistoryLimit: 3\n",
+                ),
+                "port: 80",
+                "port: 8080",
+            )
+        },
     )
 )
 
@@ -812,6 +903,43 @@ dependencies = [
 [tool.ruff]
 line-length = 88
 """
+add(
+    Scenario(
+        name="pyproject_pin_changed_both_sides",
+        note="a package pinned differently on both sides is a conflict, never two pins",
+        v1=bp(**{"pyproject.toml.jinja": PYPROJECT_V1}),
+        answers=ANSWERS,
+        edits={
+            "pyproject.toml": Replace(
+                '"fastapi>=0.110",\n    "uvicorn>=0.29",\n',
+                '"fastapi==0.111.0",\n    "uvicorn>=0.29",\n    "httpx>=0.27",\n',
+            )
+        },
+        v2=bp(
+            **{
+                "pyproject.toml.jinja": sub(
+                    sub(PYPROJECT_V1, "fastapi>=0.110", "fastapi>=0.115"),
+                    "line-length = 88",
+                    "line-length = 100",
+                )
+            }
+        ),
+        expected={
+            "pyproject.toml": '[project]\nname = "orders"\nversion = "0.1.0"\n'
+            "dependencies = [\n"
+            + OURS
+            + '    "fastapi==0.111.0",\n'
+            + BASE
+            + '    "fastapi>=0.110",\n'
+            + SEP
+            + '    "fastapi>=0.115",\n'
+            + THEIRS
+            + '    "uvicorn>=0.29",\n    "httpx>=0.27",\n]\n\n'
+            "[tool.ruff]\nline-length = 100\n"
+        },
+        conflict=True,
+    )
+)
 add(
     Scenario(
         name="pyproject_dependencies_added_both_sides",
