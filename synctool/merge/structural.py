@@ -73,7 +73,10 @@ def structural_merge(
         sides = base.decode(), ours.decode(), theirs.decode()
         merged = merge_docs(*sides)
         if isinstance(merged, Localized):
-            data, count = mark_conflicts(merged.render, len(merged.reasons), labels)
+            try:
+                data, count = mark_conflicts(merged.render, len(merged.reasons), labels)
+            except Undecided as why:  # the clash stands, wherever it is marked
+                raise Clash(f"{_reasons(merged)}; {why}") from why
             return ContentMerge(data.encode(), count, kind, _note(kind, merged))
         want = canon(merged)
         means = lambda text: reads_as(text, want)  # noqa: E731
@@ -95,9 +98,12 @@ def structural_merge(
     return ContentMerge(out.encode(), 0, kind)
 
 
+def _reasons(merged: Localized) -> str:
+    return "; ".join(dict.fromkeys(merged.reasons))
+
+
 def _note(kind: str, merged: Localized) -> str:
-    reasons = list(dict.fromkeys(merged.reasons))
-    return f"{kind}: " + "; ".join(reasons)
+    return f"{kind}: {_reasons(merged)}"
 
 
 def _checked(
@@ -277,6 +283,45 @@ def _fates(
     return inserts, fate
 
 
+def _moved(
+    base: Sequence[Hashable],
+    side: Sequence[Hashable],
+    inserts: Mapping[int, list[int]],
+    fate: Sequence[tuple[str, int, int, int]],
+) -> set[int]:
+    """Base items ``side`` moved: taken out at their place, put in elsewhere.
+
+    A diff sees a move as an insertion and a deletion; an item the side
+    inserts somewhere while removing (or replacing) it at its own place was
+    moved, not added and removed.
+    """
+    put = Counter(side[j] for js in inserts.values() for j in js)
+    return {i for i, f in enumerate(fate) if f[0] != "keep" and put[base[i]]}
+
+
+def _moves_clash(
+    base: Sequence[Hashable],
+    ours: tuple[Sequence[Hashable], dict[int, list[int]], list[Any]],
+    theirs: tuple[Sequence[Hashable], dict[int, list[int]], list[Any]],
+    edited: Callable[[bool, int, int], bool],
+    describe: Callable[[int], str],
+) -> None:
+    """An item one side moved and the other removed or changed is undecided:
+    taking the move would silently undo the other side's change."""
+    moved = [_moved(base, *side) for side in (ours, theirs)]
+    for by_theirs, (mine, (_, _, other_fate)) in enumerate(
+        zip(moved, (theirs, ours), strict=True)
+    ):
+        for i in sorted(mine - moved[1 - by_theirs]):
+            kind, j = other_fate[i][0], other_fate[i][1]
+            if kind != "keep" or edited(not by_theirs, i, j):
+                if by_theirs:
+                    why = "removed or changed here, moved in the blueprint"
+                else:
+                    why = "moved here, removed or changed in the blueprint"
+                raise Undecided(f"{describe(i)} {why}")
+
+
 def merge_sequence(
     base: Sequence[Hashable],
     ours: Sequence[Hashable],
@@ -293,12 +338,14 @@ def merge_sequence(
     keep theirs' items, then ours'. ``path`` and ``describe`` (of a base
     index) name the list and its items in the reasons. An item both sides replaced differently,
     replaced on one side and removed or edited on the other, inserted at one
-    place with other items by both sides, or moved by both is undecided. An
-    item edited on one side and removed on the other is kept with a
-    ``clash``.
+    place with other items by both sides, or moved by both is undecided, as
+    is an item moved on one side (removed at its place, inserted elsewhere)
+    and removed or edited on the other. An item edited on one side and
+    removed on the other is kept with a ``clash``.
     """
     sides = (ours, theirs)
     (ins_o, fate_o), (ins_t, fate_t) = (_fates(base, s) for s in sides)
+    _moves_clash(base, (ours, ins_o, fate_o), (theirs, ins_t, fate_t), edited, describe)
     out: list[Step] = []
 
     def put(from_theirs: bool, js: Sequence[int]) -> None:
@@ -379,7 +426,7 @@ def align(
     """Pairs base index -> side index, in order on both, that score best.
 
     Items with no identity of their own are paired by how alike they are
-    (``score`` from 0 to 1, ``threshold`` at least), as git pairs renamed
+    (``score`` from 0 to 1, more than ``threshold``), as git pairs renamed
     files; between equally good pairings the earlier items pair first.
     With ``key``, equal items pair first, as a diff would pair them, and
     only the items between are weighed.
@@ -418,7 +465,7 @@ def _weigh(
 
     def weight(a: Any, b: Any) -> float:
         s = score(a, b)
-        return equal if s >= 1.0 else s if s >= threshold else 0.0
+        return equal if s >= 1.0 else s if s > threshold else 0.0
 
     score_of = [
         [weight(base[ilo + i], side[jlo + j]) for j in range(m)] for i in range(n)
@@ -453,7 +500,7 @@ def leaves(node: Any, path: tuple[Any, ...] = ()) -> Counter[tuple[Any, ...]]:
             out += leaves(v, (*path, k))
         if not node:
             out[(*path, "{}")] += 1
-    elif isinstance(node, (list, tuple)):
+    elif isinstance(node, list):  # a tuple is a value (a typed scalar)
         for k, v in enumerate(node):
             out += leaves(v, (*path, k))
         if not node:

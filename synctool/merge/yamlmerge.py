@@ -386,7 +386,7 @@ class _Merger:
                 if comment:
                     ours.ca.items[m.key] = comment
             elif ours[m.key] is not m.value:
-                ours[m.key] = m.value
+                _replace(ours, m.key, m.value)
         _carry_comments(ours, theirs, merged)
         return ours
 
@@ -459,11 +459,12 @@ class _Merger:
     ) -> list[Merged[Any, Any]]:
         """Items with no identity key, paired with base's by content.
 
-        ``in_place``: how alike an item counts as with the one at its place
-        in base, at least (documents: one per side always pair).
+        ``in_place``: how alike a side's only item counts as with base's
+        only item, at least (documents: a file's one document is the same
+        one, however rewritten). Items of longer lists pair by content only.
         """
         found = {id(x): leaves(_plain(x)) for side in sides for x in side}
-        place = {id(x): i for side in sides for i, x in enumerate(side)}
+        lone = {id(side[0]) for side in sides if len(side) == 1}
 
         def score(a: Any, b: Any) -> float:
             ia, ib = identity(a), identity(b)
@@ -471,8 +472,11 @@ class _Merger:
                 return 1.0 if ia == ib else 0.0
             if _same(a, b):
                 return 1.0
-            alike = likeness(found[id(a)], found[id(b)])
-            return max(alike, in_place) if place[id(a)] == place[id(b)] else alike
+            la, lb = found[id(a)], found[id(b)]
+            alike = likeness(la, lb)
+            if min(la.total(), lb.total()) >= 3 and (la & lb).total() < 2:
+                alike = 0.0  # one value of many in common is chance
+            return max(alike, in_place) if {id(a), id(b)} <= lone else alike
 
         base = sides[0]
         keys: list[list[Hashable]] = [[("base", i) for i in range(len(base))]]
@@ -481,6 +485,16 @@ class _Merger:
                 base, side, score, threshold, key=lambda x: _frozen(canon(x))
             )
             pairs = {j: i for i, j in paired.items()}
+            # An item found unchanged elsewhere than at its place was moved:
+            # it is base's item, so a change to it on the other side shows.
+            loose: dict[Hashable, list[int]] = {}
+            for i, x in enumerate(base):
+                if i not in paired:
+                    loose.setdefault(_frozen(canon(x)), []).append(i)
+            for j, x in enumerate(side):
+                spare = loose.get(_frozen(canon(x))) if j not in pairs else None
+                if spare:
+                    pairs[j] = spare.pop(0)
             # An item both sides added is one item: known by its identity,
             # else by its content (the n-th of repeats by the n-th).
             seen: Counter[Hashable] = Counter()
@@ -572,15 +586,33 @@ def _remove_key(ours: Any, key: Any, keep: Any) -> None:
     ours.ca.items.pop(key, None)
 
 
+def _replace(container: Any, key: Any, value: Any) -> None:
+    """``container[key] = value``; the comment lines ours had after the old
+    entry (ruamel hangs them on it: they are about the next one) stay."""
+    tail = _cut(container, key)
+    container[key] = value
+    theirs_tail = _cut(container, key)  # the same lines, as theirs has them
+    _give_after(container, key, tail or theirs_tail)
+
+
 def _rebuild(ours: Any, theirs: Any, merged: list[Merged[Any, Any]]) -> Any:
     """Refill ours' list in merged order; its comments follow their items."""
     kept = {m.ours for m in merged}
-    last_kept = None
+    at = {m.ours: n for n, m in enumerate(merged) if m.ours is not None}
+    # The comment lines after an item ours lost (or whose value was
+    # replaced) are about what follows: they go just above ours' next item.
+    tails: dict[int, str] = {}
     for i in range(len(ours)):
+        if i in kept and merged[at[i]].value is ours[i]:
+            continue
+        lines = _cut(ours, i)
         if i in kept:
-            last_kept = i
-        elif last_kept is not None:
-            _give_after(ours, last_kept, _cut(ours, i))
+            tails[at[i]] = tails.get(at[i], "") + lines
+            continue
+        after = next((at[k] - 1 for k in range(i + 1, len(ours)) if k in kept), None)
+        where = len(merged) - 1 if after is None else after
+        if where >= 0:
+            tails[where] = tails.get(where, "") + lines
     comments: dict[int, Any] = {}
     for i, m in enumerate(merged):
         if m.ours is not None and m.ours in ours.ca.items:
@@ -593,6 +625,9 @@ def _rebuild(ours: Any, theirs: Any, merged: list[Merged[Any, Any]]) -> Any:
     ours.ca.items.clear()
     ours.ca.items.update(comments)
     _carry_comments(ours, theirs, merged)
+    for n, lines in tails.items():
+        theirs_lines = _cut(ours, n) if merged[n].ours is None or lines else ""
+        _give_after(ours, n, lines or theirs_lines)
     return ours
 
 
@@ -607,6 +642,9 @@ def _merge_docs(
         raise Undecided("a side holds no YAML document")
     if _same(ours_docs, theirs_docs) or _same(base_docs, theirs_docs):
         return ours_docs  # (ours as base with theirs' data: merged, for its comments)
+    # Ours as read, for the writer (the merge is built in ours' trees): a
+    # copy costs a fraction of reading the file again.
+    writer = _Writer(ours, copy.deepcopy(ours_docs))
     merger = _Merger(identity_keys)
     sides = [base_docs, ours_docs, theirs_docs]
     ids = [[_doc_identity(d) for d in side] for side in sides]
@@ -629,7 +667,7 @@ def _merge_docs(
     conflicts = list(merger.conflicts)
     return Localized(
         [c.clash.why for c in conflicts],
-        lambda choice: _render(docs, conflicts, ours, choice),
+        lambda choice: _render(docs, conflicts, writer, choice),
     )
 
 
@@ -671,7 +709,7 @@ def _doc_steps(
             _doc_identity,
             lambda i: f"document {i + 1}" if i else "",
             threshold=0.2,  # a document is large: a little alike is the same one
-            in_place=0.2,
+            in_place=0.25,
         )
     return merged
 
@@ -680,9 +718,36 @@ _MARK = "b7e1c04a"  # with the clash's number: a value no file holds
 
 
 def _render(
-    docs: list[Any], conflicts: list[_Conflict], ours: str, choice: Mapping[int, str]
+    docs: list[Any],
+    conflicts: list[_Conflict],
+    write: _Writer,
+    choice: Mapping[int, str],
 ) -> str:
-    """The merged documents with each clash taken from the side ``choice`` names."""
+    """The merged documents with each clash taken from the side ``choice`` names.
+
+    Only ours' version (the text around the conflicts) is read back to
+    check it: each read of a large file costs as much as the merge.
+    """
+    sides = set(choice.values())
+    checked = sides <= {"ours"}
+    picked = [
+        f"synctool-conflict-{n}-{_MARK}"  # a line found nowhere else: where it is
+        if choice.get(n, "ours") == "mark"
+        else getattr(c.clash, choice.get(n, "ours"))
+        for n, c in enumerate(conflicts)
+    ]
+    if all(v is not ABSENT for v in picked):
+        # Nothing to remove: each clash's value is put in place and back,
+        # with no copy of the whole tree.
+        held = [c.container[c.key] for c in conflicts]
+        try:
+            for c, value, was in zip(conflicts, picked, held, strict=True):
+                if value is not was:
+                    c.container[c.key] = copy.deepcopy(value)
+            return write(docs, canon(docs) if checked else None)
+        finally:
+            for c, was in zip(conflicts, held, strict=True):
+                c.container[c.key] = was
     copied, containers = copy.deepcopy((docs, [c.container for c in conflicts]))
     removed: list[tuple[Any, Any]] = []
     for n, (c, container) in enumerate(zip(conflicts, containers, strict=True)):
@@ -702,25 +767,44 @@ def _render(
             _remove_key(container, key, set(container) - {key})
         else:
             del container[key]
-    return _write(copied, ours, canon(copied))
+    return write(copied, canon(copied) if checked else None)
+
+
+class _Writer:
+    """Writes merged documents laid out like ours (``ours`` read once)."""
+
+    def __init__(self, ours: str, docs: list[Any] | None = None) -> None:
+        self.ours = ours
+        self.docs = docs  # ours' documents as read, if at hand
+        self.yaml = _yaml(guess_layout(ours), ours.lstrip().startswith("---"))
+        self.round_trip: str | None = None
+
+    def __call__(self, merged: list[Any], want: Any) -> str:
+        """The text; read back to check it means ``want`` (unless None)."""
+        ours = self.ours
+        out = _dump(merged, self.yaml)
+        if self.round_trip is None:
+            docs = self.docs or _load(ours, "the service's file")
+            self.round_trip = _dump(docs, self.yaml)
+            self.docs = None
+        if self.round_trip != ours:
+            # ruamel would re-lay parts of ours; apply only the merge's edits
+            # to ours' own text, so the rest of the file stays byte for byte.
+            labels = Labels("", "", "")
+            splice = merge_text(
+                self.round_trip.encode(), ours.encode(), out.encode(), labels
+            )
+            if splice.conflicts:
+                raise Undecided("ours' layout does not survive a rewrite")
+            out = splice.data.decode()
+        if want is not None and not _reads_as(out, want):
+            raise Undecided("the merged tree does not write back faithfully")
+        return out
 
 
 def _write(merged: list[Any], ours: str, want: Any) -> str:
     """The merged documents as text, laid out like ours."""
-    y = _yaml(guess_layout(ours), ours.lstrip().startswith("---"))
-    out = _dump(merged, y)
-    round_trip = _dump(_load(ours, "the service's file"), y)
-    if round_trip != ours:
-        # ruamel would re-lay parts of ours; apply only the merge's edits to
-        # ours' own text, so the rest of the file stays byte for byte.
-        labels = Labels("", "", "")
-        splice = merge_text(round_trip.encode(), ours.encode(), out.encode(), labels)
-        if splice.conflicts:
-            raise Undecided("ours' layout does not survive a rewrite")
-        out = splice.data.decode()
-    if not _reads_as(out, want):
-        raise Undecided("the merged tree does not write back faithfully")
-    return out
+    return _Writer(ours)(merged, want)
 
 
 def _reads_as(text: str, want: Any) -> bool:

@@ -257,15 +257,18 @@ def test_lists_of_mappings_without_an_identity_key_are_not_matched_by_position()
 ):
     # Theirs dropped the first item and appended one; ours edited the first.
     # By position, ours' edit would land in the wrong item without a word.
-    base = "x:\n- {a: 1, b: 1}\n- {a: 2, b: 1}\n"
-    ours = "x:\n- {a: 1, b: 9}\n- {a: 2, b: 1}\n"
-    theirs = "x:\n- {a: 2, b: 1}\n- {a: 3, b: 1}\n"
+    # (Three fields each: an item with one of two fields changed is as much
+    # another item as the same one, and is not paired.)
+    base = "x:\n- {a: 1, b: 1, c: 1}\n- {a: 2, b: 1, c: 1}\n"
+    ours = "x:\n- {a: 1, b: 9, c: 1}\n- {a: 2, b: 1, c: 1}\n"
+    theirs = "x:\n- {a: 2, b: 1, c: 1}\n- {a: 3, b: 1, c: 1}\n"
     got = merge(base, ours, theirs)
     assert (got.driver, got.conflicts) == ("yaml", 1)
     assert got.note == "yaml: x[0] changed here, removed in the blueprint"
     assert got.data.decode() == (
-        "x:\n<<<<<<< ours\n- {a: 1, b: 9}\n||||||| base\n- {a: 1, b: 1}\n"
-        "=======\n>>>>>>> theirs\n- {a: 2, b: 1}\n- {a: 3, b: 1}\n"
+        "x:\n<<<<<<< ours\n- {a: 1, b: 9, c: 1}\n||||||| base\n"
+        "- {a: 1, b: 1, c: 1}\n=======\n>>>>>>> theirs\n"
+        "- {a: 2, b: 1, c: 1}\n- {a: 3, b: 1, c: 1}\n"
     )
 
 
