@@ -128,22 +128,14 @@ def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:
     """The folders holding locked files that are other git repositories: a
     nested repository or checked-out submodule (its own `.git`), or a
     submodule git records (a listed path that is a folder of the lock's)."""
+    from synctool.worktree import outermost
+
     listed = set(files.paths())
-    found: set[str] = set()
-    seen: set[str] = set()
-    for path in lock.files:
-        parts = path.split("/")[:-1]
-        for n in range(1, len(parts) + 1):
-            folder = "/".join(parts[:n])
-            if folder in found:
-                break
-            if folder in seen:
-                continue
-            seen.add(folder)
-            if folder in listed or os.path.lexists(root / folder / ".git"):
-                found.add(folder)
-                break
-    return frozenset(found)
+
+    def is_repo(folder: str) -> bool:
+        return folder in listed or os.path.lexists(root / folder / ".git")
+
+    return frozenset(outermost(lock.files, is_repo))
 
 
 def inside(path: str, folders: Collection[str]) -> bool:

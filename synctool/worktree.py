@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from synctool import git
@@ -112,13 +112,10 @@ def _ignore_file(path: str) -> bool:
     return path.rsplit("/", 1)[-1] == GITIGNORE
 
 
-def nested_repos(root: Path, paths: Iterable[str]) -> frozenset[str]:
-    """The folders of the service, among ``paths``' parents, that are other git
-    repositories: a nested repository or checked-out submodule (its own `.git`
-    file or folder), or a submodule not checked out (an empty folder git
-    records as a submodule). Their files are not the service's."""
+def outermost(paths: Iterable[str], is_repo: Callable[[str], bool]) -> set[str]:
+    """The outermost folders among ``paths``' parents for which ``is_repo``
+    holds; each folder is asked once, none below a found one."""
     found: set[str] = set()
-    empty: list[str] = []  # maybe a submodule not checked out: git says
     seen: set[str] = set()
     for path in paths:
         parts = path.split("/")[:-1]
@@ -129,13 +126,28 @@ def nested_repos(root: Path, paths: Iterable[str]) -> frozenset[str]:
             if folder in seen:
                 continue
             seen.add(folder)
-            where = root / folder
-            if os.path.lexists(where / ".git"):
+            if is_repo(folder):
                 found.add(folder)
                 break
-            if _empty_folder(where):
-                empty.append(folder)
-    return frozenset(found | _gitlinks(root, empty))
+    return found
+
+
+def nested_repos(root: Path, paths: Iterable[str]) -> frozenset[str]:
+    """The folders of the service, among ``paths``' parents, that are other git
+    repositories: a nested repository or checked-out submodule (its own `.git`
+    file or folder), or a submodule not checked out (an empty folder git
+    records as a submodule). Their files are not the service's."""
+    empty: list[str] = []  # maybe a submodule not checked out: git says
+
+    def has_git(folder: str) -> bool:
+        where = root / folder
+        if os.path.lexists(where / ".git"):
+            return True
+        if _empty_folder(where):
+            empty.append(folder)
+        return False
+
+    return frozenset(outermost(paths, has_git) | _gitlinks(root, empty))
 
 
 def _empty_folder(path: Path) -> bool:
