@@ -16,10 +16,18 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import BlueprintError, InputError
+from synctool.merge.derived import DerivedRule, default_rule
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, Driver, Ownership
 
 _DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "union", "binary")
-_KNOWN_KEYS = {"ownership", "drivers", "identity_keys", "rules", "version"}
+_KNOWN_KEYS = {
+    "ownership",
+    "drivers",
+    "identity_keys",
+    "rules",
+    "version",
+    "derived",
+}
 
 
 class Policy(NamedTuple):
@@ -32,6 +40,8 @@ class Policy(NamedTuple):
     # copier's _skip_if_exists: written when missing, never overwritten; the
     # policy's own managed/merged patterns win over it.
     skip_if_exists: pathspec.PathSpec[Any] = pathspec.PathSpec([])
+    # files computed from others (`derived:`), before the built-in lock files
+    derived: tuple[tuple[pathspec.PathSpec[Any], DerivedRule], ...] = ()
 
     def ownership(self, path: str) -> Ownership:
         if self.managed.match_file(path):
@@ -67,6 +77,13 @@ class Policy(NamedTuple):
     def with_skip_if_exists(self, patterns: Sequence[str]) -> Policy:
         """The policy with the template's copier ``_skip_if_exists`` patterns."""
         return self._replace(skip_if_exists=_spec(patterns)) if patterns else self
+
+    def derived_rule(self, path: str) -> DerivedRule | None:
+        """How ``path`` is computed from other files (a lock), or None."""
+        for spec, rule in self.derived:
+            if spec.match_file(path):
+                return rule
+        return default_rule(path)
 
     def driver(self, path: str, data: bytes) -> Driver | None:
         """The driver the policy names for ``path``; None: use the default."""
@@ -169,6 +186,7 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
         raise BlueprintError(f"{source}: `identity_keys` must be a list of key names.")
     _check_rules(raw.get("rules"), source)
     return Policy(
+        derived=_derived(raw.get("derived"), source),
         raw=dict(raw),
         managed=_spec(_patterns(ownership.get("managed"), source, "ownership.managed")),
         seeded=_spec(_patterns(ownership.get("seeded"), source, "ownership.seeded")),
@@ -176,6 +194,28 @@ def from_raw(raw: Mapping[str, Any], *, source: str = "policy") -> Policy:
         identity_keys=tuple(keys),
         merged=_spec(_patterns(ownership.get("merged"), source, "ownership.merged")),
     )
+
+
+def _derived(
+    raw: Any, source: str
+) -> tuple[tuple[pathspec.PathSpec[Any], DerivedRule], ...]:
+    """`derived:` maps a pattern to `{from: [file names beside it], command: ...}`."""
+    if raw is None:
+        return ()
+    shape = f"{source}: `derived` maps a file pattern to {{from: [file names], command: text}}"
+    if not isinstance(raw, Mapping):
+        raise BlueprintError(shape + ".")
+    out = []
+    for pattern, spec in raw.items():
+        if not isinstance(spec, Mapping) or set(spec) != {"from", "command"}:
+            raise BlueprintError(shape + f" (see {pattern!r}).")
+        names = _patterns(spec["from"], source, f"derived.{pattern}.from")
+        command = spec["command"]
+        if not names or not isinstance(command, str) or not command.strip():
+            raise BlueprintError(shape + f" (see {pattern!r}).")
+        rule = DerivedRule(tuple(names), command.strip())
+        out.append((_spec([str(pattern)]), rule))
+    return tuple(out)
 
 
 def _check_rules(raw: Any, source: str) -> None:

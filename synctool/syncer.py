@@ -165,6 +165,7 @@ def prepare(
         identity_keys=applied.identity_keys,
         foreign=foreign,
         occupied=ours.occupied,
+        derived=applied.derived_rule,
     )
     writes = _writes(plan)
     ignores = worktree.gitignores_after(ours, writes)  # what the lock never hashes

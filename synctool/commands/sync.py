@@ -29,6 +29,7 @@ from synctool.errors import (
 )
 from synctool.fsops import write_entry
 from synctool.merge.plan import PlanEntry
+from synctool.merge.records import Regenerate
 from synctool.merge.types import FileEntry
 from synctool.model import DECLARED, LOCK, Lock, dump_lock, load_declared, load_lock
 
@@ -392,7 +393,11 @@ def _report(
     ui.info(
         f"{verb} from blueprint {before} to {after}: {len(changed)} file(s) changed."
     )
-    if plan.conflicts and not opts.dry_run:
+    for stale in plan.regenerate:
+        ui.warning(_regenerate_line(stale, dry_run=opts.dry_run))
+    if opts.dry_run:
+        return
+    if plan.conflicts:
         ui.warning(
             f"{len(plan.conflicts)} file(s) need your decision: "
             + ", ".join(e.path for e in plan.conflicts)
@@ -401,6 +406,22 @@ def _report(
             "Resolve the conflict markers (or the .blueprint/.local copies), `git add` the "
             "files and commit; `synctool check` passes when none are left."
         )
+    elif changed:
+        ui.info(
+            "Next: review the changes with `git diff`, run the service's tests, "
+            "then commit them (`git add -A && git commit`)."
+        )
+
+
+def _regenerate_line(stale: Regenerate, *, dry_run: bool) -> str:
+    """One derived file left out of date, and the one command that fixes it."""
+    where = f"cd {stale.folder} && " if stale.folder else ""
+    whose = "the blueprint's" if stale.kept == "blueprint" else "yours"
+    left = "would be left" if dry_run else "is"
+    return (
+        f"{stale.path} ({whose}) {left} out of date with {', '.join(stale.sources)}: "
+        f"run `{where}{stale.command}` and commit the result."
+    )
 
 
 def _diff_text(prepared: syncer.Prepared) -> str:
@@ -471,4 +492,14 @@ def _as_json(
             _entry_json(e) for e in prepared.plan.entries if e.action != "keep"
         ],
         "written": not opts.dry_run and not prepared.noop,
+        "regenerate": [
+            {
+                "path": r.path,
+                "from": list(r.sources),
+                "command": r.command,
+                "folder": r.folder,
+                "kept": r.kept,
+            }
+            for r in prepared.plan.regenerate
+        ],
     }

@@ -35,6 +35,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import NamedTuple
 
 from synctool.merge import eol
+from synctool.merge.derived import RuleFor, out_of_date, source_paths
 from synctool.merge.records import (
     LOCAL_SUFFIX,
     MergeFn,
@@ -107,6 +108,7 @@ class _Ctx(NamedTuple):
     merge: MergeFn
     taken: frozenset[str]  # every path of the three trees, for naming side files
     occupied: Callable[[str], bool]  # a path on disk that no tree holds (ignored)
+    derived: RuleFor  # a file computed from others (a lock): never spliced
 
 
 def build_plan(
@@ -124,6 +126,7 @@ def build_plan(
     rename_threshold: float = DEFAULT_THRESHOLD,
     foreign: Collection[str] = (),
     occupied: Callable[[str], bool] | None = None,
+    derived: RuleFor | None = None,
 ) -> Plan:
     """Decide every path's outcome (the table in this module's docstring).
 
@@ -137,6 +140,9 @@ def build_plan(
     one), so that no side file is written over it.
     ``ours`` should hold the service files that may be renamed blueprint files
     (at least every file not ignored); files only in ours get no entry.
+    ``derived``: the rule of a file computed from others (``uv.lock``), which
+    is kept rather than merged when both sides changed it; the plan's
+    ``regenerate`` lists those it leaves out of date with their sources.
     """
     if base is None and base_hashes is None:
         raise ValueError("build_plan needs base, or base_hashes for the fallback")
@@ -151,6 +157,7 @@ def build_plan(
         merge or _merge_content,
         frozenset((*bases, *theirs, *ours)),
         occupied or (lambda path: False),
+        derived or (lambda path: None),
     )
     exact = base is None  # without base content only identical files pair up
 
@@ -197,7 +204,9 @@ def build_plan(
     if foreign:
         entries = [_not_ours(e, foreign) for e in entries]
     entries.sort(key=lambda e: e.path)
-    return Plan(tuple(entries), fallback=base is None)
+    done = tuple(entries)
+    stale = out_of_date(done, ours, theirs, derived) if derived else ()
+    return Plan(done, fallback=base is None, regenerate=stale)
 
 
 def _bases(
@@ -394,6 +403,12 @@ def _content_merge(
     if driver == "binary":
         why = f"{what} (binary): blueprint version written to {_side_path(ctx, path)}"
         return _Outcome(why, conflicts=1, driver=driver, side=t)
+    rule = ctx.derived(path)
+    if rule is not None:
+        # Spliced lock text is garbage that parses: keep the team's file;
+        # the plan's `regenerate` says how to bring it up to date.
+        names = ", ".join(source_paths(path, rule))
+        return _Outcome(f"{what}: computed from {names}, yours kept (not merged)")
     if b is not None and b.data is None:
         # Fallback mode: merging without the base could silently resurrect or
         # drop lines, so both versions are shown for the user to pick.

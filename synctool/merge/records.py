@@ -80,9 +80,22 @@ class PlanEntry(NamedTuple):
         )
 
 
+class Regenerate(NamedTuple):
+    """A derived file the sync left out of date with its sources."""
+
+    path: str
+    sources: tuple[str, ...]  # service paths it is computed from
+    command: str
+    folder: str  # where to run the command ("" = the service root)
+    kept: str  # "yours" or "blueprint": whose version the sync left there
+
+
 class Plan(NamedTuple):
     entries: tuple[PlanEntry, ...]  # sorted by path, one per path
     fallback: bool = False  # base unavailable: merged from the lock's hashes
+    # derived files (locks) left out of date with their sources, and the
+    # command that brings each up to date
+    regenerate: tuple[Regenerate, ...] = ()
 
     @property
     def conflicts(self) -> tuple[PlanEntry, ...]:
