@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 import platformdirs
+from packaging.version import InvalidVersion, Version
 
 from synctool.errors import BlueprintError
 
@@ -40,7 +41,15 @@ def _load_index() -> dict[str, dict[str, list[object]]]:
 
 
 def versions() -> list[str]:
-    return sorted(_load_index())
+    """The frozen releases, oldest first, ordered as versions (1.9.0 < 1.10.0)."""
+    return sorted(_load_index(), key=version_key)
+
+
+def version_key(name: str) -> tuple[int, Version | str]:
+    try:
+        return (1, Version(name))
+    except InvalidVersion:  # not PEP 440: after every release, by name
+        return (2, name)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -162,7 +162,10 @@ def resolve_ref(source: Source, ref: str | None, given_as: str = "--ref") -> str
         wanted = ref.removeprefix("v")
         if wanted != source.bundled_version and wanted not in releases.versions():
             known = ", ".join(
-                sorted({*releases.versions(), str(source.bundled_version)})
+                sorted(
+                    {*releases.versions(), str(source.bundled_version)},
+                    key=releases.version_key,
+                )
             )
             raise BlueprintError(
                 f"the bundled blueprint has no version {ref!r} (it has: {known}).",

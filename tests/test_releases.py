@@ -82,3 +82,31 @@ def test_no_blueprint_file_is_ignored_by_git() -> None:
         check=True,
     ).stdout
     assert [line for line in out.splitlines() if "__pycache__" not in line] == []
+
+
+# What 1.0.0 shipped, file by file: services made from it render it again as
+# their base on every sync, so no later change may touch it.
+RELEASE_1_0_0 = "28f567726a0aa15068f5029295bac3acf872a8599241d004d3f7b23909f46de5"
+
+
+def test_release_1_0_0_stays_as_shipped() -> None:
+    import hashlib
+    import json
+
+    index = json.loads((releases.STORE / "index.json").read_text())["versions"]
+    entry = json.dumps(index["1.0.0"], sort_keys=True).encode()
+    assert hashlib.sha256(entry).hexdigest() == RELEASE_1_0_0
+    for rel, (data, _mode) in (releases.frozen_files("1.0.0") or {}).items():
+        sha = index["1.0.0"][rel][0]
+        assert hashlib.sha256(data).hexdigest() == sha, rel
+
+
+def test_releases_sort_as_versions_not_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(releases, "STORE", tmp_path / "store")
+    (tmp_path / "bp").mkdir()
+    for n, version in enumerate(["1.10.0", "1.9.0", "1.2.0rc1", "1.2.0"]):
+        (tmp_path / "bp/copier.yml").write_text(f"n: {{type: int, default: {n}}}\n")
+        releases.freeze(tmp_path / "bp", version)
+    assert releases.versions() == ["1.2.0rc1", "1.2.0", "1.9.0", "1.10.0"]
