@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from synctool.model import JOURNAL
@@ -17,12 +17,29 @@ class ServiceFiles:
     not the repository's business; a committed or staged one is.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, listing: tuple[bool, list[str]] | None = None
+    ) -> None:
         self.root = root
-        self.in_git, self._paths = _list(root)
+        self.in_git, self._paths = listing if listing is not None else _list(root)
 
     def paths(self) -> Sequence[str]:
         return self._paths
+
+    def including(self, paths: Iterable[str]) -> ServiceFiles:
+        """These files too, where they are regular files on disk that git
+        does not track yet (a new service inside an enclosing repository)."""
+        listed = set(self._paths)
+        extra = [
+            p
+            for p in paths
+            if p not in listed
+            and not (self.root / p).is_symlink()
+            and (self.root / p).is_file()
+        ]
+        if not extra:
+            return self
+        return ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
 
     def read(self, path: str) -> bytes | None:
         try:

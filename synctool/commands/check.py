@@ -109,13 +109,17 @@ def check_service(
         raise InputError(str(exc) + ".", "Fix the rule and run check again.") from None
     merged = merge_rules(blueprint_rules, local_rules, disabled)
     online_info = _online_info(root, declared, lock) if online else None
+    ignored = _ignored(root, lock, files)
+    # A service not committed yet (made inside a monorepo, say): the files the
+    # lock names are there whether or not git tracks them.
+    files = files.including(p for p in lock.files if p not in ignored)
     findings: list[Finding] = [
         *drift.interrupted(root),
         *drift.declared_vs_applied(declared, lock, root),
         *drift.managed_drift(
             lock,
             files,
-            _ignored(root, lock, files),
+            ignored,
             drift.nested_repos(root, lock, files),  # their files are theirs
         ),
         *drift.conflict_markers(lock, files),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -70,7 +71,8 @@ def run(opts: InitOptions) -> int:
 
     for command in tasks.run_steps(steps, dest, rendered.answers, rendered.code):
         ui.action("run", command, "blueprint task")
-    make_repo = opts.git and git.toplevel(dest) is None
+    enclosing = git.toplevel(dest)
+    make_repo = opts.git and enclosing is None
     label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
     commit = (
         git.init_and_commit(dest, f"Initial commit from {label}") if make_repo else None
@@ -82,6 +84,14 @@ def run(opts: InitOptions) -> int:
     ui.info(f"Created {dest.name} from {label} ({len(rendered.tree)} files).")
     if commit:
         ui.info(f"Initialised a git repository with the first commit {commit[:12]}.")
+    elif enclosing is not None:
+        inside = os.path.relpath(dest, enclosing)
+        ui.warning(
+            f"{dest.name} lives inside the git repository at {enclosing}, so no "
+            "repository was made for it. Commit it there before its first sync "
+            f"(`git -C {enclosing} add {inside} && git -C {enclosing} commit`), "
+            "or run init outside that repository to give the service its own."
+        )
     skipped = [rel for verb, rel in actions if verb == "skip"]
     if skipped:
         ui.warning(
