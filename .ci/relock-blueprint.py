@@ -73,7 +73,9 @@ def lock_to_template(lock: str, project_name: str) -> str:
         out.append(f"{{% if {condition} %}}\n{{{{ project }}}}{{% endif %}}")
         out.append("\n[[package]]\n" + block.rstrip("\n") + "\n")
         previous = name
-    out.append(f'{{% if service_name > "{previous}" %}}\n{{{{ project }}}}{{% endif %}}')
+    out.append(
+        f'{{% if service_name > "{previous}" %}}\n{{{{ project }}}}{{% endif %}}'
+    )
     return "".join(out)
 
 

@@ -7,6 +7,7 @@ generated service is the slow part, and each answer set is done once.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -190,35 +191,106 @@ def terraform_service(
     return rendered_services.get(request.param)
 
 
-@pytest.fixture(scope="session")
-def installed(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Service:
-    """The service installed (editable, with its dev extra) in its own venv.
+def uv_executable() -> str:
+    """uv: the one installed with this interpreter's packages, else on PATH."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        pass
+    else:
+        try:
+            return find_uv_bin()
+        except FileNotFoundError:
+            pass
+    return require_tool("uv")
 
-    The venv sees this interpreter's site-packages, where CI installed the
-    dependencies, so nothing is downloaded. The generated services target
-    their own Python version; they are tested on this interpreter.
+
+def _pyenv_root() -> Path | None:
+    root = os.environ.get("PYENV_ROOT")
+    if root:
+        return Path(root)
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    result = subprocess.run(
+        [pyenv, "root"], capture_output=True, text=True, check=False, timeout=30
+    )
+    return Path(result.stdout.strip()) if result.returncode == 0 else None
+
+
+def interpreter_for(version: str) -> Path:
+    """The pyenv CPython for `version` (X.Y, newest patch), else this one.
+
+    A service is tested on the Python its answers chose when pyenv has it
+    (CI's image does); otherwise on the interpreter running the tests.
+    """
+    root = _pyenv_root()
+    if root is not None and (root / "versions").is_dir():
+        found = []
+        for entry in (root / "versions").iterdir():
+            match = re.fullmatch(re.escape(version) + r"\.(\d+)", entry.name)
+            binary = entry / "bin" / f"python{version}"
+            if match and binary.is_file():
+                found.append((int(match.group(1)), binary))
+        if found:
+            return max(found)[1]
+    return Path(sys.executable)
+
+
+# uv settings from the caller's environment that would change what
+# `uv sync --locked` installs or where.
+_UV_OVERRIDES = (
+    "UV_FROZEN",
+    "UV_NO_SYNC",
+    "UV_NO_DEV",
+    "UV_SYSTEM_PYTHON",
+    "UV_PYTHON_PREFERENCE",
+    "UV_OFFLINE",
+)
+
+
+@pytest.fixture(scope="session")
+def uv_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One uv cache for the session (UV_CACHE_DIR if the caller set one)."""
+    configured = os.environ.get("UV_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return tmp_path_factory.mktemp("uv-cache")
+
+
+def uv_env(service: Service, cache: Path, environment: Path) -> dict[str, str]:
+    """The environment for uv on `service`: its Python, no downloads of
+    interpreters, the venv in `environment`, the session's cache."""
+    env = clean_env(
+        UV_PYTHON=str(interpreter_for(str(service.answers["python_version"]))),
+        UV_PYTHON_DOWNLOADS="never",
+        UV_PROJECT_ENVIRONMENT=str(environment),
+        UV_CACHE_DIR=str(cache),
+        UV_NO_PROGRESS="1",
+    )
+    for key in _UV_OVERRIDES:
+        env.pop(key, None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def installed(
+    service: Service, uv_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Service:
+    """The service installed as its users do: `uv sync --locked` (the project
+    editable, the dev group, the versions in its uv.lock) in a venv of its own.
+
+    The venv is built on the Python the service's answers chose (pyenv's), and
+    sees nothing of the interpreter running the tests; packages come from
+    PyPI through the session's uv cache.
     """
     venv = tmp_path_factory.mktemp(f"venv-{service.name}") / "venv"
     run(
-        [sys.executable, "-m", "venv", "--system-site-packages", venv], cwd=service.path
+        [uv_executable(), "sync", "--locked"],
+        cwd=service.path,
+        env=uv_env(service, uv_cache, venv),
     )
     python = venv / "bin" / "python"
-    run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-build-isolation",
-            "--ignore-requires-python",
-            "--no-input",
-            "-e",
-            ".[dev]",
-        ],
-        cwd=service.path,
-        env=clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1"),
-    )
     return Service(
         name=service.name, path=service.path, answers=service.answers, python=python
     )
