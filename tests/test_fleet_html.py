@@ -7,6 +7,7 @@ test needs no imaging package.
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -36,7 +37,10 @@ def chromium() -> str | None:
 def screenshot(page: Path, png: Path, profile: Path) -> None:
     exe = chromium()
     if exe is None:
-        pytest.fail("needs Chromium: apt-get install -y chromium (.ci/run installs it)")
+        message = "needs Chromium: apt-get install -y chromium (.ci/apt-packages.txt)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must install it (.ci/run)")
+        pytest.skip(message)
     subprocess.run(
         [
             exe,

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -59,14 +59,30 @@ class Service:
 
 
 def require_tool(name: str) -> str:
-    """The path of a tool; a missing tool fails the test (CI installs them all)."""
+    """The path of a tool. A missing one skips the test and names where it
+    comes from; under CI (which installs them all) it fails the test."""
     path = shutil.which(name)
     if path is None:
-        pytest.fail(
-            f"{name} is not installed: see .ci/blueprint-requirements.txt and "
-            ".ci/apt-packages.txt"
-        )
+        missing_tool(name)
     return path
+
+
+def missing_tool(name: str) -> NoReturn:
+    where = _TOOL_SOURCES.get(name, ".ci/blueprint-requirements.txt (pip)")
+    message = f"{name} is not installed: it comes from {where}"
+    if os.environ.get("CI"):
+        pytest.fail(message + "; CI must install it (.ci/run)")
+    pytest.skip(message)
+
+
+# Tools that do not come from .ci/blueprint-requirements.txt.
+_TOOL_SOURCES = {
+    "pg_virtualenv": "Debian's postgresql (apt-get install -y postgresql)",
+    "shellcheck": "Debian's shellcheck (apt-get install -y shellcheck)",
+    "make": "Debian's make (apt-get install -y make)",
+    "git": "Debian's git (apt-get install -y git)",
+    "terraform": "HashiCorp's release (terraform on PATH; the machine image has it)",
+}
 
 
 def run(
