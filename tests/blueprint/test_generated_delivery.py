@@ -103,8 +103,8 @@ def test_workflows(service: Service) -> None:
     assert "trivy" in scan and "pip-audit" in scan
     deploys = service.answers["include_helm"] or service.answers["include_terraform"]
     if deploys:
-        assert jobs["deploy-staging"]["environment"] == "staging"
-        assert jobs["deploy-production"]["environment"] == "production"
+        assert jobs["deploy-staging"]["environment"]["name"] == "staging"
+        assert jobs["deploy-production"]["environment"]["name"] == "production"
         assert "deploy-staging" in jobs["deploy-production"]["needs"]
     raw = (service.path / ".github" / "workflows" / "ci.yml").read_text()
     for line in raw.splitlines():
