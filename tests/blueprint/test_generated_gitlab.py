@@ -195,6 +195,35 @@ def test_gitlab_ci_only_for_gitlab(
     assert (dest / "docs" / "gitlab-ci.md").exists() == (ci_provider == "gitlab")
 
 
+def _ci_provider_choices() -> list[str]:
+    config = yaml.safe_load((BLUEPRINT_DIR / "copier.yml").read_text())
+    return list(config["ci_provider"]["choices"].values())
+
+
+def test_gitlab_is_a_ci_provider_choice() -> None:
+    assert "gitlab" in _ci_provider_choices()
+
+
+@pytest.mark.parametrize("ci_provider", _ci_provider_choices())
+def test_every_ci_provider_renders_a_service_that_meets_its_policy(
+    ci_provider: str, tmp_path: Path, blueprint_source: Path
+) -> None:
+    dest = tmp_path / "service"
+    answers = render(blueprint_source, dest, {"ci_provider": ci_provider})
+    policy = render_policy(answers)
+    ids = [rule["id"] for rule in policy["rules"]]
+    assert len(ids) == len(set(ids))
+    ci_rules = [rule for rule in policy["rules"] if rule["id"].startswith("ci-")]
+    assert bool(ci_rules) == (ci_provider != "none")
+    pipelines = {".gitlab-ci.yml": "gitlab", ".github/workflows/ci.yml": "github"}
+    for path, provider in pipelines.items():
+        assert (dest / path).exists() == (provider == ci_provider), path
+        if provider == ci_provider:
+            assert path in {p for rule in ci_rules for p in rule.get("paths", [])}
+    plain = [r for r in policy["rules"] if not re.search(r"[*\[]", r.get("select", ""))]
+    assert violations({**policy, "rules": plain}, dest) == []
+
+
 def test_gitlab_ci_matches_gitlab_schema(gitlab_service: Service) -> None:
     run(
         [
