@@ -19,7 +19,7 @@ from synctool.errors import BlueprintError, InputError
 from synctool.merge.derived import DerivedRule, default_rule
 from synctool.merge.types import DEFAULT_IDENTITY_KEYS, Driver, Ownership
 
-_DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "union", "binary")
+_DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "json", "union", "binary")
 _KNOWN_KEYS = {
     "ownership",
     "drivers",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -25,6 +27,12 @@ _DRIVERS: dict[Driver, _Merge] = {
     "union": lambda b, o, t, labels, keys: merge_union(b, o, t),
     "yaml": merge_yaml,
     "toml": merge_toml,
+    # JSON: merged line by line, then parsed again (`_checked`): a key both
+    # sides added, or a comma the lines lost, is a conflict, not a clean file
+    # whose parsers keep the last duplicate.
+    "json": lambda b, o, t, labels, keys: merge_text(b, o, t, labels)._replace(
+        driver="json"
+    ),
 }
 
 
@@ -53,6 +61,8 @@ def default_driver(path: str, data: bytes) -> Driver:
         return "yaml"
     if lower.endswith(".toml"):
         return "toml"
+    if lower.endswith(".json"):
+        return "json"
     if _IGNORE_FILE.fullmatch(name):
         return "union"
     return "text"
@@ -170,7 +180,30 @@ def _toml_problem(data: bytes) -> str | None:
     return None
 
 
+def _json_problem(data: bytes) -> str | None:
+    """Why ``data`` is not JSON (a repeated key included), or None."""
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise ValueError(f"key {key!r} appears twice in one object")
+            seen.add(key)
+        return dict(pairs)
+
+    try:
+        json.loads(data.decode("utf-8-sig"), object_pairs_hook=unique)
+    except UnicodeDecodeError:
+        return "not UTF-8"
+    except RecursionError:
+        return "nested too deep"
+    except ValueError as exc:  # json.JSONDecodeError is one
+        return str(exc)
+    return None
+
+
 _PARSERS: dict[Driver, Callable[[bytes], str | None]] = {
     "yaml": _yaml_problem,
     "toml": _toml_problem,
+    "json": _json_problem,
 }

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 Ownership = Literal["managed", "merged", "seeded"]
-Driver = Literal["text", "yaml", "toml", "union", "binary"]
+Driver = Literal["text", "yaml", "toml", "json", "union", "binary"]
 Action = Literal[
     "keep",  # ours stays as it is (nothing to do, or ours wins)
     "create",  # path absent in ours, written from theirs
