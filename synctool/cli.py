@@ -8,28 +8,73 @@ This is the only module that knows typer. Every command returns an exit code;
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
+import typer.core
+import typer.main
 
 from synctool import __version__, ui
 from synctool.errorhandler import guarded
 from synctool.errors import EXIT_USAGE
+from synctool.usage import close_options
 
-app = typer.Typer(
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _conventional(params: list[Any]) -> list[Any]:
+    """Help as click users know it: a flag shows no type (typer shows
+    ``<bool>``), a choice its choices (``[text|json]``). Options declare
+    their own metavar otherwise (``--data KEY=VALUE``)."""
+    for param in params:
+        if not isinstance(param, typer.core.TyperOption) or param.metavar is not None:
+            continue
+        if param.is_flag and not param.count:
+            param.metavar = ""
+            continue
+        choices = getattr(param.type_descriptor, "choices", None)
+        if getattr(param.type_descriptor, "is_choice", False) and choices:
+            param.metavar = "[" + "|".join(str(c) for c in choices) + "]"
+    return params
+
+
+class _Command(typer.core.TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _conventional(super().get_params(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _conventional(super().get_params(ctx))
+
+
+class _App(typer.Typer):
+    """A typer app whose commands and groups show conventional help."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Group)
+        kwargs.setdefault("context_settings", {"help_option_names": ["-h", "--help"]})
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[_F], _F]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
     name="synctool",
     help="Keep services conformant with a versioned blueprint (a copier template).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion: bash, zsh, fish
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # answers may hold secrets
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
-fleet_app = typer.Typer(
+fleet_app = _App(
     help="Run update and check across many services.", no_args_is_help=True
 )
-blueprint_app = typer.Typer(help="Create and manage blueprints.", no_args_is_help=True)
+blueprint_app = _App(help="Create and manage blueprints.", no_args_is_help=True)
 app.add_typer(fleet_app, name="fleet")
 app.add_typer(blueprint_app, name="blueprint")
 
@@ -38,7 +83,9 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more detai
 NoColor = Annotated[
     bool, typer.Option("--no-color", help="Plain output (also when NO_COLOR is set).")
 ]
-Format = Annotated[str, typer.Option("--format", help="Output format: text or json.")]
+Format = Annotated[
+    Literal["text", "json"], typer.Option("--format", help="Output format.")
+]
 Trust = Annotated[
     bool,
     typer.Option("--trust", help="Allow the blueprint's tasks and migrations to run."),
@@ -47,7 +94,10 @@ AllowDirty = Annotated[
     bool, typer.Option("--allow-dirty", help="Proceed even if the git tree is dirty.")
 ]
 ServicePath = Annotated[
-    Path, typer.Argument(help="The service's folder.", show_default="current folder")
+    Path,
+    typer.Argument(
+        metavar="PATH", help="The service's folder.", show_default="current folder"
+    ),
 ]
 
 
@@ -83,11 +133,14 @@ def root(
 
 @app.command()
 def init(
-    dest: Annotated[Path, typer.Argument(help="Folder for the new service.")],
+    dest: Annotated[
+        Path, typer.Argument(metavar="DEST", help="Folder for the new service.")
+    ],
     blueprint: Annotated[
         str | None,
         typer.Option(
             "--blueprint",
+            metavar="SRC",
             help="Local path or git URL of a copier template.",
             show_default="the bundled blueprint",
         ),
@@ -96,16 +149,20 @@ def init(
         str | None,
         typer.Option(
             "--ref",
+            metavar="REF",
             help="Blueprint tag or commit.",
             show_default="newest release tag (HEAD if untagged)",
         ),
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="An answer, KEY=VALUE (repeatable)."),
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="An answer (repeatable)."
+        ),
     ] = None,
     data_file: Annotated[
-        Path | None, typer.Option("--data-file", help="YAML file of answers.")
+        Path | None,
+        typer.Option("--data-file", metavar="FILE", help="YAML file of answers."),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Accept the default for every question.")
@@ -197,12 +254,17 @@ def update(
     to: Annotated[
         str | None,
         typer.Option(
-            "--to", help="Blueprint tag or commit.", show_default="newest release"
+            "--to",
+            metavar="REF",
+            help="Blueprint tag or commit.",
+            show_default="newest release",
         ),
     ] = None,
     data: Annotated[
         list[str] | None,
-        typer.Option("--data", "-d", help="Change an answer, KEY=VALUE."),
+        typer.Option(
+            "--data", "-d", metavar="KEY=VALUE", help="Change an answer (repeatable)."
+        ),
     ] = None,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="New questions take their defaults.")
@@ -241,7 +303,8 @@ def update(
 def diff(
     path: ServicePath = Path(),
     to: Annotated[
-        str | None, typer.Option("--to", help="Blueprint tag or commit.")
+        str | None,
+        typer.Option("--to", metavar="REF", help="Blueprint tag or commit."),
     ] = None,
     output: Format = "text",
     quiet: Quiet = False,
@@ -263,7 +326,8 @@ def diff(
 def check(
     path: ServicePath = Path(),
     output: Annotated[
-        str, typer.Option("--format", help="text, json, github or sarif.")
+        Literal["text", "json", "github", "sarif"],
+        typer.Option("--format", help="Output format (github: annotations)."),
     ] = "text",
     fix: Annotated[
         bool, typer.Option("--fix", help="Repair what is safely repairable.")
@@ -287,19 +351,53 @@ def check(
     return run(CheckOptions(path=path, output=output, fix=fix, online=online))
 
 
+@app.command()
+def completion(
+    shell: Annotated[
+        Literal["bash", "zsh", "fish"],
+        typer.Argument(metavar="SHELL", help="bash, zsh or fish."),
+    ],
+) -> int:
+    """Print the shell completion script for SHELL.
+
+    bash: add `eval "$(synctool completion bash)"` to ~/.bashrc; zsh: the
+    same with zsh in ~/.zshrc (after compinit); fish: `synctool completion
+    fish > ~/.config/fish/completions/synctool.fish`. `synctool
+    --install-completion` does this for the shell it runs in.
+    """
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(
+        prog_name="synctool", complete_var="_SYNCTOOL_COMPLETE", shell=shell
+    )
+    ui.emit_text(script.strip("\n"))
+    return 0
+
+
+FleetFormat = Annotated[
+    Literal["text", "json", "markdown", "html"],
+    typer.Option("--format", help="Output format (markdown: a job summary)."),
+]
 Repos = Annotated[
     list[str] | None,
-    typer.Argument(help="Service repositories: local paths or git URLs."),
+    typer.Argument(
+        metavar="REPO", help="Service repositories: local paths or git URLs."
+    ),
 ]
 ReposFile = Annotated[
     Path | None,
-    typer.Option("--repos", help="A file of repositories, one per line (# comments)."),
+    typer.Option(
+        "--repos",
+        metavar="FILE",
+        help="A file of repositories, one per line (# comments).",
+    ),
 ]
 Jobs = Annotated[
     int | None,
     typer.Option(
         "--jobs",
         "-j",
+        metavar="N",
         help="Processes at work at once (1: this process only, one repo after another).",
         show_default="one per CPU",
     ),
@@ -314,6 +412,7 @@ Workdir = Annotated[
     Path | None,
     typer.Option(
         "--workdir",
+        metavar="DIR",
         help="Where repositories are cloned (kept and fetched on re-runs).",
         show_default="the user cache folder",
     ),
@@ -335,7 +434,10 @@ def fleet_update(
     to: Annotated[
         str | None,
         typer.Option(
-            "--to", help="Blueprint tag or commit.", show_default="newest release"
+            "--to",
+            metavar="REF",
+            help="Blueprint tag or commit.",
+            show_default="newest release",
         ),
     ] = None,
     jobs: Jobs = None,
@@ -343,6 +445,7 @@ def fleet_update(
         str | None,
         typer.Option(
             "--branch",
+            metavar="NAME",
             help="Branch to commit to in each repo.",
             show_default="synctool/update-<version>",
         ),
@@ -358,15 +461,14 @@ def fleet_update(
         typer.Option("--dry-run", help="Report what would change; write nothing."),
     ] = False,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Only the first N repos.")
+        int | None,
+        typer.Option("--limit", metavar="N", help="Only the first N repos."),
     ] = None,
     shard: Shard = None,
     workdir: Workdir = None,
     report: Report = None,
     trust: Trust = False,
-    output: Annotated[
-        str, typer.Option("--format", help="text, json, markdown or html.")
-    ] = "text",
+    output: FleetFormat = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
@@ -415,9 +517,7 @@ def fleet_check(
         bool,
         typer.Option("--online", help="Also evaluate max-behind rules in each repo."),
     ] = False,
-    output: Annotated[
-        str, typer.Option("--format", help="text, json, markdown or html.")
-    ] = "text",
+    output: FleetFormat = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
     no_color: NoColor = False,
@@ -449,10 +549,12 @@ def fleet_plan(
     repos: Repos = None,
     repos_file: ReposFile = None,
     shards: Annotated[
-        int, typer.Option("--shards", help="Number of shards (CI runners).")
+        int,
+        typer.Option("--shards", metavar="N", help="Number of shards (CI runners)."),
     ] = 1,
     output: Annotated[
-        str, typer.Option("--format", help="text, json or github-matrix.")
+        Literal["text", "json", "github-matrix"],
+        typer.Option("--format", help="Output format (a GitHub Actions matrix)."),
     ] = "text",
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -470,7 +572,8 @@ def fleet_plan(
 @blueprint_app.command("new")
 def blueprint_new(
     dest: Annotated[
-        Path, typer.Argument(help="Folder for the new blueprint repository.")
+        Path,
+        typer.Argument(metavar="DEST", help="Folder for the new blueprint repository."),
     ],
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -497,12 +600,52 @@ def _invoke(args: list[str]) -> int:
     except typer.Abort:
         raise KeyboardInterrupt from None
     except typer.TyperException as exc:  # usage: unknown option, missing argument
+        _tidy_usage_error(exc, args)
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         code = getattr(exc, "exit_code", EXIT_USAGE)
         return code if isinstance(code, int) else EXIT_USAGE
     return int(result) if isinstance(result, int) else 0
+
+
+def _tidy_usage_error(exc: Exception, args: list[str]) -> None:
+    """One style for every usage error (synctool.usage prints check's the same):
+    the usage lines always, suggestions only for close names, no pydantic
+    wording in a bad choice."""
+    if getattr(exc, "ctx", False) is None and hasattr(exc, "cmd"):
+        found = _context_for(args)  # click raises "requires an argument" without one
+        exc.ctx, exc.cmd = found, found.command  # type: ignore[attr-defined]
+    ctx = getattr(exc, "ctx", None)
+    if hasattr(exc, "possibilities") and ctx is not None:
+        names = [
+            opt
+            for param in ctx.command.get_params(ctx)
+            for opt in (*param.opts, *param.secondary_opts)
+        ]
+        exc.possibilities = close_options(exc.option_name, names)  # type: ignore[attr-defined]
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message.startswith("Value error, "):
+        exc.message = message.removeprefix("Value error, ")  # type: ignore[attr-defined]
+
+
+def _context_for(args: list[str]) -> typer.Context:
+    """The context of the (sub)command ``args`` name, for its usage line."""
+    command = typer.main.get_command(app)
+    ctx = typer.Context(command, info_name="synctool", **command.context_settings)
+    for arg in args:
+        commands = getattr(command, "commands", None)
+        if arg.startswith("-") or not isinstance(commands, dict):
+            if isinstance(commands, dict):
+                continue  # a root or group option (all of them flags)
+            break
+        if arg not in commands:
+            break
+        command = commands[arg]
+        ctx = typer.Context(
+            command, info_name=arg, parent=ctx, **command.context_settings
+        )
+    return ctx
 
 
 def main() -> None:

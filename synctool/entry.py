@@ -1,23 +1,24 @@
 """The `synctool` executable.
 
 `synctool check` runs as a pre-commit hook on every commit, so its start-up
-is part of the product: it is parsed here with argparse and never loads typer
+is part of the product: it is parsed here (synctool.usage) and never loads typer
 (which loads pydantic) or copier. Every other command, and `check --help`,
 goes through the typer application in ``synctool.cli``.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
-from pathlib import Path
-
-_FORMATS = ("text", "json", "github", "sarif")
 
 
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["check"] and not {"-h", "--help"} & set(args):
+    if (
+        args[:1] == ["check"]
+        and not {"-h", "--help"} & set(args)
+        and "_SYNCTOOL_COMPLETE" not in os.environ  # shell completion: typer's
+    ):
         sys.exit(run_check(args[1:]))
     from synctool.cli import main as cli_main
 
@@ -25,15 +26,13 @@ def main() -> None:
 
 
 def run_check(args: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="synctool check", add_help=False)
-    parser.add_argument("path", nargs="?", type=Path, default=Path("."))
-    parser.add_argument("--format", dest="output", choices=_FORMATS, default="text")
-    parser.add_argument("--fix", action="store_true")
-    parser.add_argument("--online", action="store_true")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--no-color", action="store_true")
-    opts = parser.parse_args(args)  # exits 2 with a usage line on bad options
+    from synctool.usage import CHECK_USAGE, UsageError, parse_check, show_usage_error
+
+    try:
+        opts = parse_check(args)
+    except UsageError as exc:  # exit 2 with the usage lines, as typer's commands
+        show_usage_error("synctool check", CHECK_USAGE, exc.message)
+        return 2
 
     from synctool import ui
     from synctool.commands.check import CheckOptions, run

@@ -1172,8 +1172,13 @@ def test_not_a_service_exits_2(
 
 
 def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str], svc: Path) -> None:
-    message = one_error_line(check(capsys, svc, "--format", "xml"))
-    assert "unknown --format 'xml'" in message
+    # a usage error, as every command prints one (tests/test_cli_help.py)
+    result = check(capsys, svc, "--format", "xml")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--format': 'xml' is not one of "
+        "'text', 'json', 'github', 'sarif'."
+    )
 
 
 # -- --fix ----------------------------------------------------------------------
