@@ -21,7 +21,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_app" {
 }
 
 resource "aws_lb" "main" {
-  name                       = substr(local.name, 0, 32)
+  name                       = local.lb_name
   load_balancer_type         = "application"
   internal                   = false
   subnets                    = var.public_subnet_ids
@@ -31,7 +31,7 @@ resource "aws_lb" "main" {
 }
 
 resource "aws_lb_target_group" "app" {
-  name                 = substr(local.name, 0, 32)
+  name                 = local.lb_name
   port                 = var.container_port
   protocol             = "HTTP"
   target_type          = "ip"

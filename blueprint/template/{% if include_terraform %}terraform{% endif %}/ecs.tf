@@ -7,6 +7,11 @@ resource "aws_ecs_task_definition" "app" {
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
 
+  # Keep the previous revision registered: the circuit breaker rolls the
+  # service back to it, and scripts/deploy.sh creates the new revision (to run
+  # the migrations with it) before the service moves.
+  skip_destroy = true
+
   runtime_platform {
     operating_system_family = "LINUX"
     cpu_architecture        = "X86_64"
@@ -19,6 +24,9 @@ resource "aws_ecs_task_definition" "app" {
       essential              = true
       user                   = "10001:10001"
       readonlyRootFilesystem = true
+      # SIGTERM, then this long before SIGKILL: more than the app's graceful
+      # shutdown (GRACEFUL_SHUTDOWN_TIMEOUT_SECONDS, 15 s by default).
+      stopTimeout = 30
       portMappings = [
         { containerPort = var.container_port, protocol = "tcp" }
       ]
@@ -55,6 +63,14 @@ resource "aws_ecs_task_definition" "app" {
   volume {
     name = "tmp"
   }
+
+  # The execution role's permissions (pull the image, read the secrets, write
+  # logs) exist before any task of this definition can start, including the
+  # migration task scripts/deploy.sh runs after a targeted apply of it.
+  depends_on = [
+    aws_iam_role_policy_attachment.execution,
+    aws_iam_role_policy.execution_secrets,
+  ]
 }
 
 resource "aws_security_group" "app" {
@@ -94,6 +110,10 @@ resource "aws_ecs_service" "app" {
     rollback = true
   }
 
+  # `terraform apply` returns once the new tasks are healthy behind the load
+  # balancer, or fails.
+  wait_for_steady_state = true
+
   network_configuration {
     subnets          = var.private_subnet_ids
     security_groups  = [aws_security_group.app.id]
@@ -109,6 +129,13 @@ resource "aws_ecs_service" "app" {
   lifecycle {
     # Autoscaling owns the task count once the service exists.
     ignore_changes = [desired_count]
+
+    # A deployment the circuit breaker rolled back also ends "steady", on the
+    # old revision: that is a failed deploy, not a success.
+    postcondition {
+      condition     = self.task_definition == aws_ecs_task_definition.app.arn
+      error_message = "The service is not running the new task definition: the deployment failed and ECS rolled it back (see the service's events)."
+    }
   }
 
   depends_on = [aws_lb_listener.https]

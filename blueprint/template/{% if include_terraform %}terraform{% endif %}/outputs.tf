@@ -22,3 +22,22 @@ output "log_group_name" {
   description = "CloudWatch log group of the app."
   value       = aws_cloudwatch_log_group.app.name
 }
+
+output "aws_region" {
+  description = "Region of every resource here (for the AWS CLI)."
+  value       = var.aws_region
+}
+
+# What scripts/deploy.sh needs to run the migrations as a one-off task. It
+# depends only on what deploy.sh's targeted apply creates, so it is current
+# before the service is updated.
+output "migration_network_configuration" {
+  description = "awsvpcConfiguration for `aws ecs run-task` (JSON): the service's subnets and security group."
+  value = jsonencode({
+    awsvpcConfiguration = {
+      subnets        = var.private_subnet_ids
+      securityGroups = [aws_security_group.app.id]
+      assignPublicIp = "DISABLED"
+    }
+  })
+}
