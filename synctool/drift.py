@@ -8,16 +8,20 @@ for a look at which folders are other git repositories (``nested_repos``).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
+import subprocess
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.model import (
+    BUNDLED,
     DECLARED,
     JOURNAL,
+    LOCK,
     NESTED_REPO,
     Declared,
     Lock,
@@ -36,6 +40,10 @@ _SIDE_NAME = re.compile(r"\.(?:blueprint|local)(?:\.[0-9]+)?$")
 _START = re.compile(rb"^<{7} ", re.MULTILINE)
 _MIDDLE = re.compile(rb"^={7}\r?$", re.MULTILINE)
 _END = re.compile(rb"^>{7} ", re.MULTILINE)
+# Any one marker line: in a file the lock says a sync wrote markers into, a
+# lone leftover (`>>>>>>> blueprint 1.1.0` kept by a half-done resolution)
+# is still a conflict.
+_ANY = re.compile(rb"^(?:<{7} |\|{7} |>{7} |={7}\r?$)", re.MULTILINE)
 
 
 def declared_vs_applied(
@@ -89,8 +97,11 @@ def managed_drift(
     files: FileSource,
     ignored: Collection[str] = frozenset(),
     foreign: Collection[str] = frozenset(),
+    originals: Originals | None = None,
 ) -> Iterator[Finding]:
-    """Managed files edited or missing. ``ignored``: lock paths git ignores,
+    """Managed files edited or missing (an edited file's finding is on its
+    first changed line when ``originals`` finds the locked content).
+    ``ignored``: lock paths git ignores,
     which count when on disk and are not the repository's business when not
     (a fresh clone never has them). ``foreign``: folders that are other git
     repositories (nested, submodules): their files are theirs, never drift
@@ -114,14 +125,190 @@ def managed_drift(
                 "restore it with `synctool check --fix` (or `git checkout`)",
             )
         elif not same_content(data, locked.sha256):
+            before = None
+            if originals is not None and locked.sha256 is not None:
+                before = originals.find(path, locked.sha256, data)
+            if before is not None:
+                line = first_changed_line(before, data)
+                what = (
+                    f"edited from line {line} (the diff is against the locked content)"
+                )
+            else:
+                line = None
+                what = "edited: it differs from the locked sha256"
             yield Finding(
                 "managed-drift",
                 "error",
                 path,
-                None,
-                "blueprint-managed file was edited; the blueprint owns it",
-                "undo the edit (`synctool check --fix`), change the blueprint, or add a waiver",
+                line,
+                f"blueprint-managed file {what}; the blueprint owns it",
+                "undo the edit (`synctool check --fix` restores it), change the "
+                "blueprint, or add a waiver"
+                + (
+                    "; `git diff` shows an uncommitted edit"
+                    if before is None and (originals is None or originals.in_git)
+                    else ""
+                ),
             )
+
+
+class Originals:
+    """The locked content of edited managed files, where it is at hand offline
+    and cheaply: the committed file (HEAD, or the commit that last wrote the
+    lock: an edit already committed) or a render the cache kept (`check
+    --fix`'s, a sync's base). Each is taken only when its sha256 is the
+    lock's. Never renders, never imports copier."""
+
+    LIMIT = 20  # files looked up in one check: a reformatted tree stays fast
+
+    def __init__(self, root: Path, lock: Lock, *, in_git: bool = True) -> None:
+        self.root = root
+        self.lock = lock
+        self.in_git = in_git
+        self._found: dict[str, tuple[bytes, bytes]] = {}  # path: (locked, current)
+        self._asked = 0
+        self._lock_commit: str | None = None
+        self._tree: Mapping[str, bytes] | None = None
+        self._read: set[str] = set()  # which of the above were looked for
+
+    def find(self, path: str, sha: str, current: bytes) -> bytes | None:
+        """The locked content of ``path`` (``current`` is what is on disk)."""
+        if path in self._found:
+            return self._found[path][0]
+        if self._asked >= self.LIMIT:
+            return None
+        self._asked += 1
+        for candidate in self._candidates(path):
+            if candidate is not None and same_content(candidate, sha):
+                self._found[path] = (candidate, current)
+                return candidate
+        return None
+
+    def excerpt(self, path: str, lines: int = 8) -> list[str]:
+        """The start of a unified diff from the locked content to the file."""
+        found = self._found.get(path)
+        return [] if found is None else edit_excerpt(*found, path=path, lines=lines)
+
+    def _candidates(self, path: str) -> Iterator[bytes | None]:
+        if self.in_git:
+            yield _git_blob(self.root, "HEAD", path)
+            commit = self._commit_of_lock()
+            if commit:
+                yield _git_blob(self.root, commit, path)
+        tree = self._cached_tree()
+        if tree is not None:
+            yield tree.get(path)
+
+    def _commit_of_lock(self) -> str | None:
+        if "commit" not in self._read:
+            self._read.add("commit")
+            out = _git(self.root, ["log", "-1", "--format=%H", "--", LOCK])
+            self._lock_commit = out.decode().strip() if out else None
+        return self._lock_commit
+
+    def _cached_tree(self) -> Mapping[str, bytes] | None:
+        """The render `check --fix` or a sync's base kept in the render cache,
+        if one is there (only git blueprints are cached)."""
+        if "tree" in self._read:
+            return self._tree
+        self._read.add("tree")
+        lock = self.lock
+        if lock.blueprint == BUNDLED or not re.fullmatch(r"[0-9a-f]{40}", lock.commit):
+            return None
+        from synctool import rendercache, sources
+        from synctool.errors import SynctoolError
+
+        try:
+            source = sources.resolve_source(lock.blueprint, self.root)
+        except SynctoolError:
+            return None
+        if source.kind != "git":
+            return None
+        folder = rendercache.cache_dir()
+        if not folder.is_dir():
+            return None
+        # the inputs cached_render keys a render by: --fix renders at the
+        # commit with the locked answers, a sync's base at the ref with none
+        for ref in dict.fromkeys([lock.commit, lock.ref]):
+            for data in (lock.answers, {}):
+                key = rendercache._key(
+                    [
+                        lock.commit,
+                        ref,
+                        source.location,
+                        data,
+                        lock.answers,
+                        True,
+                        "update",
+                    ]
+                )
+                hit = rendercache._load(folder / f"{key}.zip")
+                if hit == rendercache._FOR_ONE_SERVICE:
+                    own = rendercache._own(key, self.root)
+                    hit = rendercache._load(folder / f"{own}.zip")
+                if hit is not None and not isinstance(hit, str):
+                    self._tree = {p: e.data for p, e in hit.tree.items()}
+                    return self._tree
+        return None
+
+
+def _git(root: Path, args: list[str]) -> bytes | None:
+    """A git command's output, or None when it fails (no repository, say)."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=root,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},
+        )
+    except OSError:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _git_blob(root: Path, commit: str, path: str) -> bytes | None:
+    return _git(root, ["cat-file", "blob", f"{commit}:./{path}"])
+
+
+def _text_lines(data: bytes) -> list[str]:
+    return data.replace(b"\r\n", b"\n").decode("utf-8", "replace").splitlines()
+
+
+def first_changed_line(before: bytes, after: bytes) -> int:
+    """1-based line of ``after`` where it first differs from ``before``
+    (its last line when only lines at the end were removed)."""
+    old, new = _text_lines(before), _text_lines(after)
+    for number, (a, b) in enumerate(zip(old, new, strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(old), len(new)) + 1 if len(new) > len(old) else max(len(new), 1)
+
+
+def edit_excerpt(
+    before: bytes, after: bytes, *, path: str, lines: int = 8
+) -> list[str]:
+    """The first ``lines`` lines of a unified diff (one line of context) from
+    the locked content to the file, and how much more there is."""
+    if b"\0" in before[:8000] or b"\0" in after[:8000]:
+        return ["(binary file: its bytes differ from the locked content)"]
+    diff = list(
+        difflib.unified_diff(
+            _text_lines(before),
+            _text_lines(after),
+            f"{path} (locked)",
+            path,
+            n=1,
+            lineterm="",
+        )
+    )[2:]  # the file names: the finding says which file
+    if len(diff) <= lines:
+        return diff
+    more = sum(1 for d in diff[lines:] if d[:1] in "+-")
+    shown = diff[:lines]
+    if more:
+        shown.append(f"... {more} more changed line(s): `git diff -- {path}`")
+    return shown
 
 
 def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:
@@ -227,7 +414,7 @@ def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
         data = files.read(path)
         if data is None or b"\0" in data[:8000]:
             continue
-        line = marker_line(data)
+        line = marker_line(data, lone=path in marked)
         if line is None or _as_rendered(lock, path, data):
             continue  # as the blueprint rendered it: examples, not conflicts
         yield Finding(
@@ -286,9 +473,13 @@ def _side_finding(path: str, kind: str) -> Finding:
     )
 
 
-def marker_line(data: bytes) -> int | None:
+def marker_line(data: bytes, *, lone: bool = False) -> int | None:
     """1-based line of the first conflict block (a `<<<<<<< ` line, then
-    `=======`, then `>>>>>>> `), or None when there is none."""
+    `=======`, then `>>>>>>> `), or None when there is none. ``lone``: of
+    the first marker line of any kind, alone or not."""
+    if lone:
+        found = _ANY.search(data)
+        return None if found is None else data.count(b"\n", 0, found.start()) + 1
     start = _START.search(data)
     if start is None:
         return None
@@ -330,7 +521,7 @@ def left_to_resolve(
                 data = b""  # a side file may be a link: it is there
             elif target.is_file():
                 data = target.read_bytes()
-        if data is not None and (kind != "markers" or marker_line(data)):
+        if data is not None and (kind != "markers" or marker_line(data, lone=True)):
             found[path] = kind
     for item in plan.entries:
         if item.action != "conflict":
