@@ -39,6 +39,7 @@ def weave(
     orphans_first: bool,
     anchor: Callable[[K], bool] | None = None,
     ours_added: Callable[[int], bool] | None = None,
+    before_next: bool = False,
 ) -> list[tuple[bool, int]]:
     """Ours' ``kept`` keys with theirs' ``added`` (indexes into ``theirs``) woven in.
 
@@ -47,7 +48,10 @@ def weave(
     keeps its order); ``anchor`` can rule keys out as places to attach to
     (blank lines). With none, it goes first or last. ``ours_added`` marks
     ours' own additions: theirs' block then goes after ours' additions at the
-    same place, as git's union merge does. Returns (from_theirs, index) pairs.
+    same place, as git's union merge does. ``before_next``: a key with none
+    before it goes right before the nearest key after it in theirs that the
+    result holds (where theirs put it: the order of ignore rules matters),
+    not first or last. Returns (from_theirs, index) pairs.
     """
     out = [(False, i) for i in range(len(kept))]
     first: dict[K, int] = {}
@@ -72,7 +76,10 @@ def weave(
                     at += 1
                 break
         else:
-            if ours_added and orphans_first:
+            following = _next_anchor(theirs, j, first, anchor) if before_next else None
+            if following is not None:
+                at = out.index((False, following))
+            elif ours_added and orphans_first:
                 while at < len(out) and not out[at][0] and ours_added(out[at][1]):
                     at += 1
         out.insert(at, (True, j))
@@ -156,12 +163,26 @@ def _key(line: bytes) -> bytes:
     return line[:-1] if line.endswith(b"\n") else line
 
 
+def _next_anchor(
+    theirs: Sequence[K],
+    j: int,
+    first: Mapping[K, int],
+    anchor: Callable[[K], bool] | None,
+) -> int | None:
+    """The index in ours of the nearest key after ``theirs[j]`` that ours has."""
+    for key in theirs[j + 1 :]:
+        if key in first and (anchor is None or anchor(key)):
+            return first[key]
+    return None
+
+
 def merge_union(base: bytes, ours: bytes, theirs: bytes) -> ContentMerge:
     """Ours' lines, less what theirs removed, plus what theirs added; never a conflict.
 
     Made for ignore files, where a line is a rule and order rarely matters:
     theirs' new lines keep theirs' order and go after the line they follow
-    in theirs, after any lines ours added there too (or at the end). Blank lines are layout, not rules: they are
+    in theirs, after any lines ours added there too (or, first in theirs,
+    before the line they precede there). Blank lines are layout, not rules: they are
     never removed, never anchors, and come along only inside a block of
     new rules.
     """
@@ -187,6 +208,7 @@ def merge_union(base: bytes, ours: bytes, theirs: bytes) -> ContentMerge:
         orphans_first=False,
         anchor=lambda key: bool(key.strip()),
         ours_added=lambda i: _key(kept[i]) not in base_keys,
+        before_next=True,
     )
     lines = [t[i] if new else kept[i] for new, i in woven]
     if lines == o:

@@ -165,3 +165,22 @@ def test_no_identity_when_an_item_has_none_or_ids_repeat() -> None:
     assert identity_of([[{"name": "A"}, {"name": "A"}]], ["name"]) is None
     assert identity_of([steps, ["scalar"]], ["name"]) is None
     assert identity_of([[{"name": ["list"]}]], ["name"]) is None
+
+
+def test_lines_the_blueprint_put_first_stay_before_what_they_preceded() -> None:
+    """An ignore rule's place matters (a later `!` re-includes): the
+    blueprint's new first lines go where it put them, not to the end."""
+    base = b"*.pyc\nbuild/\n"
+    ours = b"*.pyc\nbuild/\n.idea/\n"
+    theirs = b"dist/*\n!dist/.keep\n*.pyc\nbuild/\n"
+    got = merge_union(base, ours, theirs)
+    assert got.data == b"dist/*\n!dist/.keep\n*.pyc\nbuild/\n.idea/\n"
+
+
+def test_a_negation_stays_after_the_rule_it_refines() -> None:
+    base = b"*.log\n.env\n"
+    ours = b"*.log\n.env\ncoverage/\n"
+    theirs = b"logs/\n!logs/.gitkeep\n*.log\n.env\n"
+    got = merge_union(base, ours, theirs).data.decode().splitlines()
+    assert got.index("logs/") < got.index("!logs/.gitkeep") < got.index("*.log")
+    assert got[-1] == "coverage/"
