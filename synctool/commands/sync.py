@@ -188,6 +188,8 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
     if opts.update:
         wanted = opts.to or None
         ref = sources.resolve_ref(source, wanted, "--to")
+        if wanted is None and _would_go_back(root, ref):
+            ref = declared.ref  # never downgrade unasked: stay where it is
         answers = {**declared.answers, **opts.data}
         changed = ref != declared.ref or answers != declared.answers
         return syncer.Target(
@@ -195,6 +197,26 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         )
     ref = sources.resolve_ref(source, declared.ref, f"`ref` in {DECLARED}")
     return syncer.Target(declared, ref, declared.answers, False, source.recorded)
+
+
+def _would_go_back(root: Path, newest: str | None) -> bool:
+    """Whether the newest release is older than what the service has (a
+    pre-release such as 2.0.0rc1, which release tags leave out); says so."""
+    from packaging.version import InvalidVersion, Version
+
+    applied = load_lock(root).version
+    if newest is None or applied is None:
+        return False
+    try:
+        behind = Version(newest.removeprefix("v")) < Version(applied.removeprefix("v"))
+    except InvalidVersion:
+        return False
+    if behind:
+        ui.warning(
+            f"the service is at blueprint {applied}, newer than the newest release "
+            f"{newest}: not moving it back. Give `--to {newest}` to downgrade."
+        )
+    return behind
 
 
 def _template_code(
