@@ -53,6 +53,8 @@ class Target(NamedTuple):
     rewrite_declared: bool  # update --to/--data: .synctool.yml changes too
     blueprint: str = ""  # the source as the lock records it (absolute path, URL)
     data: Mapping[str, Any] = MappingProxyType({})  # given now (update --data)
+    # the commit a ref that moves (HEAD, a branch) names now; None for tags
+    commit: str | None = None
 
 
 class CodeToRun(NamedTuple):
@@ -82,6 +84,7 @@ def is_current(previous: Lock, target: Target) -> bool:
         and previous.ref == target.ref
         and previous.answers == target.answers
         and not target.rewrite_declared
+        and (target.commit is None or target.commit == previous.commit)
     )
 
 

@@ -193,10 +193,40 @@ def _target(root: Path, opts: SyncOptions) -> syncer.Target:
         answers = {**declared.answers, **opts.data}
         changed = ref != declared.ref or answers != declared.answers
         return syncer.Target(
-            declared, ref, answers, changed, source.recorded, dict(opts.data)
+            declared,
+            ref,
+            answers,
+            changed,
+            source.recorded,
+            dict(opts.data),
+            _moving_commit(source, ref),
         )
     ref = sources.resolve_ref(source, declared.ref, f"`ref` in {DECLARED}")
-    return syncer.Target(declared, ref, declared.answers, False, source.recorded)
+    return syncer.Target(
+        declared,
+        ref,
+        declared.answers,
+        False,
+        source.recorded,
+        commit=_moving_commit(source, ref),
+    )
+
+
+def _moving_commit(source: sources.Source, ref: str | None) -> str | None:
+    """The commit ``ref`` names now, when it is a ref that moves (HEAD, a
+    branch): the applied state is compared by commit, not by the ref's name.
+    A release tag names one commit for good: not asked."""
+    from packaging.version import InvalidVersion, Version
+
+    from synctool.rendercache import commit_of
+
+    if source.kind != "git" or ref is None:
+        return None
+    try:
+        Version(ref)
+    except InvalidVersion:
+        return commit_of(source, ref)
+    return None
 
 
 def _would_go_back(root: Path, newest: str | None) -> bool:
