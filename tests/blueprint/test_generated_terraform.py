@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.blueprint.conftest import Service, render, require_tool, run
 
@@ -284,6 +285,21 @@ def test_provider_versions_and_lock_file(terraform_service: Service) -> None:
     gitignore = (terraform_service.path / ".gitignore").read_text().splitlines()
     assert ".terraform.lock.hcl" not in gitignore
     assert "*.hcl" not in gitignore
+
+
+def test_synctool_never_merges_the_lock_file_as_text(
+    terraform_service: Service, blueprint_source: Path
+) -> None:
+    import jinja2
+
+    template = (blueprint_source / "synctool.yml").read_text()
+    rendered = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(
+        template
+    )
+    policy = yaml.safe_load(rendered.render(**terraform_service.answers))
+    derived = policy["derived"][".terraform.lock.hcl"]
+    assert derived["from"] == ["versions.tf"]
+    assert derived["command"] == "terraform init -backend=false"
 
 
 # --- per-environment variables and state ---------------------------------------
