@@ -432,6 +432,13 @@ def test_deploy_runs_migrations_before_updating_the_service(
     assert "Migrations applied." in deploy.stdout
 
 
+def test_terraform_deploy_script_is_shellcheck_clean(ecs_service: Service) -> None:
+    # The answer sets of conftest all render deploy.sh's Helm branch (or none).
+    script = ecs_service.path / "scripts" / "deploy.sh"
+    assert "aws ecs run-task" in script.read_text()
+    run([require_tool("shellcheck"), "--severity=style", script], ecs_service.path)
+
+
 @pytest.mark.parametrize("exit_code", ["1", "None"])
 def test_a_failed_migration_stops_the_deploy(
     ecs_service: Service, tmp_path: Path, exit_code: str
