@@ -30,6 +30,18 @@ def safe_target(root: Path, rel: str) -> Path:
     return target
 
 
+# A file name may be 255 bytes; a temporary name beside it adds up to 24.
+_NAME_ROOM = 200
+
+
+def short_name(name: str) -> str:
+    """``name`` cut to leave room for a temporary name's additions (bytes)."""
+    raw = os.fsencode(name)
+    if len(raw) <= _NAME_ROOM:
+        return name
+    return os.fsdecode(raw[:_NAME_ROOM])  # a cut character stays its bytes
+
+
 def write_entry(path: Path, entry: FileEntry) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if entry.mode == SYMLINK_MODE:
@@ -37,7 +49,7 @@ def write_entry(path: Path, entry: FileEntry) -> None:
         return
     # Write beside, then rename: a reader never sees half a file.
     fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".synctool"
+        dir=path.parent, prefix=f".{short_name(path.name)}.", suffix=".synctool"
     )
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -56,7 +68,9 @@ def create_tree(dest: Path, files: Mapping[str, FileEntry]) -> None:
     so an interrupted init leaves no half-made service behind.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.synctool-"))
+    staging = Path(
+        tempfile.mkdtemp(dir=dest.parent, prefix=f".{short_name(dest.name)}.synctool-")
+    )
     try:
         for rel, entry in files.items():
             write_entry(safe_target(staging, rel), entry)
