@@ -128,22 +128,19 @@ def managed_drift(
             before = None
             if originals is not None and locked.sha256 is not None:
                 before = originals.find(path, locked.sha256, data)
-            if before is not None:
-                line = first_changed_line(before, data)
-                what = (
-                    f"edited from line {line} (the diff is against the locked content)"
-                )
-            else:
-                line = None
-                what = "edited: it differs from the locked sha256"
+            # the finding is on the first changed line when the locked
+            # content is at hand (text output shows the diff from it)
+            line = None if before is None else first_changed_line(before, data)
             yield Finding(
                 "managed-drift",
                 "error",
                 path,
                 line,
-                f"blueprint-managed file {what}; the blueprint owns it",
-                "undo the edit (`synctool check --fix` restores it), change the "
-                "blueprint, or add a waiver"
+                "blueprint-managed file was edited"
+                + (" (it differs from the locked sha256)" if before is None else "")
+                + "; the blueprint owns it",
+                "undo the edit (`synctool check --fix`), change the blueprint, "
+                "or add a waiver"
                 + (
                     "; `git diff` shows an uncommitted edit"
                     if before is None and (originals is None or originals.in_git)
@@ -307,7 +304,7 @@ def edit_excerpt(
     more = sum(1 for d in diff[lines:] if d[:1] in "+-")
     shown = diff[:lines]
     if more:
-        shown.append(f"... {more} more changed line(s): `git diff -- {path}`")
+        shown.append(f"... and {more} more changed line(s)")
     return shown
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
@@ -232,10 +232,16 @@ def raw_lines(texts: Iterable[str]) -> None:
 FindingRow = tuple[str | None, int | None, str, str, str, str | None]
 
 
-def findings(rows: Iterable[FindingRow], summary: str) -> None:
+def findings(
+    rows: Iterable[FindingRow],
+    summary: str,
+    excerpts: Mapping[str, Sequence[str]] | None = None,
+) -> None:
     """Check findings grouped by file, in the action-gutter style.
 
-    With -q only errors are shown (a pre-commit hook that fails must say why).
+    ``excerpts``: lines of a unified diff shown under a file's managed-drift
+    finding (how it was edited). With -q only errors are shown (a pre-commit
+    hook that fails must say why).
     """
     groups: dict[str, list[FindingRow]] = {}
     for row in rows:
@@ -250,6 +256,9 @@ def findings(rows: Iterable[FindingRow], summary: str) -> None:
                 f"[{severity}]{severity:>10}[/]  {escape(rule)}{where}  {escape(message)}",
                 f"{severity:>10}  {rule}{where}  {message}",
             )
+            if rule == "managed-drift" and excerpts and _path:
+                for text in excerpts.get(_path, ()):
+                    _emit(f"{'':>12}{_diff_markup(text)}", f"{'':>12}{text}")
             if hint:
                 _emit(
                     f"{'':>10}  [hint]hint: {escape(hint)}[/]",
@@ -257,6 +266,12 @@ def findings(rows: Iterable[FindingRow], summary: str) -> None:
                 )
     if groups or not _State.quiet:
         _emit(escape(summary), summary)
+
+
+def _diff_markup(line: str) -> str:
+    """One line of a unified diff, coloured as git colours it."""
+    style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "hint")
+    return f"[{style}]{escape(line)}[/]"
 
 
 # Fleet: live progress, the summary table, machine output on one line.

@@ -656,7 +656,7 @@ def test_edited_managed_file_is_drift(
         (
             "managed-drift",
             "Makefile",
-            None,
+            3,  # the first changed line (tests/test_check_diff.py)
             "blueprint-managed file was edited; the blueprint owns it",
         )
     ]
@@ -1310,7 +1310,7 @@ def test_github_output_is_one_annotation_per_finding(
         "::error file=Dockerfile,line=6,title=dockerfile-non-root-user::The image "
         "must run as a numeric non-root user: USER root (Add `USER 10001` after the "
         "last build step.)",
-        "::error file=Makefile,title=managed-drift::blueprint-managed file was "
+        "::error file=Makefile,line=1,title=managed-drift::blueprint-managed file was "
         "edited; the blueprint owns it (undo the edit (`synctool check --fix`), "
         "change the blueprint, or add a waiver)",
         "4 errors, 1 warning, 0 waived",

@@ -73,10 +73,17 @@ def run(opts: CheckOptions) -> int:
         for verb, path, detail in fix(root, lock, files):
             ui.action(verb, path, detail, stderr=opts.output != "text")
         files = ServiceFiles(root)
+    originals = drift.Originals(root, lock, in_git=files.in_git)
     result = check_service(
-        root, declared, lock, files, online=opts.online, today=opts.today
+        root,
+        declared,
+        lock,
+        files,
+        online=opts.online,
+        today=opts.today,
+        originals=originals,
     )
-    _print(result, opts.output)
+    _print(result, opts.output, originals)
     return EXIT_FINDINGS if result.errors else EXIT_OK
 
 
@@ -88,8 +95,12 @@ def check_service(
     *,
     online: bool = False,
     today: dt.date | None = None,
+    originals: drift.Originals | None = None,
 ) -> CheckResult:
-    """Every finding for one service (the fleet check calls this too)."""
+    """Every finding for one service (the fleet check calls this too).
+
+    ``originals``: where an edited managed file's locked content is found
+    offline (its finding then names the first changed line)."""
     try:
         blueprint_rules = parse_rules(
             lock.policy.get("rules"), source=f"{LOCK} (the blueprint's rules)"
@@ -121,6 +132,7 @@ def check_service(
             files,
             ignored,
             drift.nested_repos(root, lock, files),  # their files are theirs
+            originals or drift.Originals(root, lock, in_git=files.in_git),
         ),
         *drift.conflict_markers(lock, files),
         *merged.stale,
@@ -228,7 +240,9 @@ def _newer(version: Any, current: str) -> bool:
         return True
 
 
-def _print(result: CheckResult, output: str) -> None:
+def _print(
+    result: CheckResult, output: str, originals: drift.Originals | None = None
+) -> None:
     if output == "json":
         ui.emit_json(as_json(result))
     elif output == "sarif":
@@ -243,4 +257,9 @@ def _print(result: CheckResult, output: str) -> None:
                 for f in result.reported
             ],
             result.summary(),
+            excerpts={
+                f.path: originals.excerpt(f.path)
+                for f in result.reported
+                if originals is not None and f.path and f.rule == "managed-drift"
+            },
         )
