@@ -465,6 +465,11 @@ def test_staging_smoke_then_manual_protected_production(
     else:
         assert production["image"]["name"].startswith("hashicorp/terraform:")
         assert production["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "sts.amazonaws.com"
+        # The official terraform image has no bash and no AWS CLI; deploy.sh needs both.
+        deploy_script = (gitlab_service.path / "scripts" / "deploy.sh").read_text()
+        assert deploy_script.startswith("#!/usr/bin/env bash")
+        assert "aws ecs" in deploy_script
+        assert "apk add --no-cache aws-cli bash" in _script(production)
 
 
 def test_the_smoke_test_runs_against_a_served_app(
