@@ -509,7 +509,17 @@ LONG_NAMES = (
     "internal-api",
     "internal",
     "a1-b2-c3-d4-e5-f6-g7-h8-i9-j0-k1-l2-m3-n",
+    "a-very-long-service-name-with-forty-char",
 )
+# docs/terraform.md's example.
+DOCUMENTED = {
+    ("a-very-long-service-name-with-forty-char", "staging"): (
+        "a-very-long-service-n-stg-6b62fa"
+    ),
+    ("a-very-long-service-name-with-forty-char", "production"): (
+        "a-very-long-service-n-prd-d8f0f3"
+    ),
+}
 SHORT_NAMES = ("example-service", "billing-api", "abcdefghijabcdefghija")
 LB_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")
 
@@ -631,6 +641,8 @@ def test_load_balancer_names_are_valid_and_distinct(
                 where = f"{service_name!r} in {environment}: {name!r}"
                 assert LB_NAME.fullmatch(name), where  # <= 32, no "-" at the ends
                 assert not name.startswith("internal-"), where
+            if (service_name, environment) in DOCUMENTED:
+                assert lb == DOCUMENTED[service_name, environment]
             if service_name in SHORT_NAMES:
                 # A name that fits is left as it was (renaming replaces the
                 # load balancer and changes its DNS name).
