@@ -103,6 +103,9 @@ class FastYAMLError(ValueError):
         self.line = line
 
 
+TOO_DEEP = "nested too deep to read (thousands of levels)"
+
+
 class AliasBombError(FastYAMLError):
     """Aliases that expand without bound: refused, never walked."""
 
@@ -200,6 +203,8 @@ def load(text: str) -> Any:
         raise
     except (yaml.YAMLError, ValueError) as exc:
         raise _error(exc, text) from None
+    except RecursionError:
+        raise FastYAMLError(TOO_DEEP, None) from None
 
 
 def load_all(text: str) -> list[Any]:
@@ -209,3 +214,5 @@ def load_all(text: str) -> list[Any]:
         raise
     except (yaml.YAMLError, ValueError) as exc:
         raise _error(exc, text) from None
+    except RecursionError:
+        raise FastYAMLError(TOO_DEEP, None) from None

@@ -169,6 +169,10 @@ class _Reader:
             return _parse_error(path, None, str(exc).splitlines()[0])
         except ValueError as exc:  # ruamel's constructors: `date: 2026-02-30`
             return _parse_error(path, None, str(exc))
+        except RecursionError:
+            from synctool.fastyaml import TOO_DEEP  # pyyaml: imported on use
+
+            return _parse_error(path, None, TOO_DEEP)
 
 
 def _parse_error(path: str, line: int | None, problem: str) -> Finding:
@@ -229,12 +233,24 @@ def _yaml_file(
             return
     if docs is None:
         return
-    if not any(next(_yaml_rule(rule, check, path, doc), None) for doc in docs):
+    try:
+        if not any(next(_yaml_rule(rule, check, path, doc), None) for doc in docs):
+            return
+        # Something failed: evaluate again on round-trip nodes, which know lines.
+        exact = reader.yaml(path, lines=True)
+        found = [
+            f
+            for doc in (exact if isinstance(exact, list) else docs)
+            for f in _yaml_rule(rule, check, path, doc)
+        ]
+    except RecursionError:  # a document thousands of levels deep
+        from synctool.fastyaml import TOO_DEEP
+
+        yield _parse_error(path, None, TOO_DEEP)._replace(
+            rule=rule.id, severity=rule.severity
+        )
         return
-    # Something failed: evaluate again on round-trip nodes, which know lines.
-    exact = reader.yaml(path, lines=True)
-    for doc in exact if isinstance(exact, list) else docs:
-        yield from _yaml_rule(rule, check, path, doc)
+    yield from found
 
 
 def _load_fast(path: str, text: str) -> tuple[list[object] | Finding, bool]:
