@@ -539,6 +539,168 @@ def test_the_smoke_test_runs_against_a_served_app(
         server.shutdown()
 
 
+_STUBS = {
+    # BuildKit: an OCI layout (index.json naming one manifest) tarred to the
+    # --output dest, and the metadata file as buildctl writes it (indented).
+    "buildctl-daemonless.sh": r"""
+import json, os, sys, tarfile, tempfile
+args = sys.argv[1:]
+output = dict(kv.split("=", 1) for kv in args[args.index("--output") + 1].split(","))
+assert output["type"] == "oci", output
+digest = os.environ["STUB_BUILT_DIGEST"]
+layout = tempfile.mkdtemp()
+with open(os.path.join(layout, "oci-layout"), "w") as f:
+    json.dump({"imageLayoutVersion": "1.0.0"}, f)
+with open(os.path.join(layout, "index.json"), "w") as f:
+    json.dump({"schemaVersion": 2,
+               "mediaType": "application/vnd.oci.image.index.v1+json",
+               "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                              "digest": digest, "size": 1234,
+                              "annotations": {"io.containerd.image.name": output["name"]}}]},
+              f, separators=(",", ":"))
+with tarfile.open(output["dest"], "w") as tar:
+    for name in ("oci-layout", "index.json"):
+        tar.add(os.path.join(layout, name), arcname=name)
+with open(args[args.index("--metadata-file") + 1], "w") as f:
+    json.dump({"containerimage.config.digest": "sha256:" + "c" * 64,
+               "containerimage.descriptor": {"digest": digest, "size": 1234},
+               "containerimage.digest": digest}, f, indent=2)
+""",
+    # Trivy: records its arguments, writes --output, exits STUB_TRIVY_EXIT.
+    "trivy": r"""
+import os, sys
+with open(os.environ["STUB_LOG"], "a") as log:
+    log.write("trivy " + " ".join(sys.argv[1:]) + "\n")
+if "--output" in sys.argv:
+    with open(sys.argv[sys.argv.index("--output") + 1], "w") as f:
+        f.write("{}")
+gate = "--exit-code" in sys.argv
+sys.exit(int(os.environ.get("STUB_TRIVY_EXIT", "0")) if gate else 0)
+""",
+    # skopeo: login reads the password on stdin; copy reads the archive's
+    # index.json and writes its digest (or STUB_PUSHED_DIGEST) to --digestfile.
+    "skopeo": r"""
+import json, os, sys, tarfile
+args = sys.argv[1:]
+with open(os.environ["STUB_LOG"], "a") as log:
+    if args[0] == "login":
+        log.write("skopeo login password=" + sys.stdin.read() + " " + " ".join(args[1:]) + "\n")
+        sys.exit(0)
+    log.write("skopeo " + " ".join(args) + "\n")
+source = next(a for a in args if a.startswith("oci-archive:"))[len("oci-archive:"):]
+with tarfile.open(source) as tar:
+    index = json.load(tar.extractfile("index.json"))
+digest = os.environ.get("STUB_PUSHED_DIGEST") or index["manifests"][0]["digest"]
+with open(args[args.index("--digestfile") + 1], "w") as f:
+    f.write(digest)
+""",
+}
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    return dict(
+        line.split("=", 1) for line in path.read_text().splitlines() if "=" in line
+    )
+
+
+def test_build_scan_push_hand_over_one_digest(
+    tmp_path: Path, blueprint_source: Path
+) -> None:
+    """The build, scan and push scripts as written, with stub tools: the
+    digest flows build -> scan -> push -> deploy, and any mismatch stops it."""
+    import shutil
+    import subprocess
+
+    dest = tmp_path / "service"
+    answers = render(blueprint_source, dest, {"ci_provider": "gitlab"})
+    jobs = _jobs(_pipeline(Service(name="chain", path=dest, answers=answers)))
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    for name, code in _STUBS.items():
+        stub = stubs / name
+        stub.write_text(f"#!{sys.executable}\n{code}")
+        stub.chmod(0o755)
+    log = tmp_path / "tools.log"
+    digest = "sha256:" + "ab" * 32
+
+    def job(name: str, workdir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        body = "\n".join([*jobs[name].get("before_script", []), *jobs[name]["script"]])
+        return subprocess.run(
+            ["sh", "-e", "-c", body],
+            cwd=workdir,
+            env={
+                "PATH": f"{stubs}:/usr/bin:/bin",
+                "STUB_LOG": str(log),
+                "IMAGE": "ghcr.io/example-org/example-service",
+                "CI_COMMIT_SHA": "0123abcd",
+                "CI_PROJECT_URL": "https://gitlab.example.com/team/example-service",
+                "CI_REGISTRY_USER": "gitlab-ci-token",
+                "CI_REGISTRY_PASSWORD": "job-token",
+                **env,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def fresh(name: str) -> Path:
+        workdir = tmp_path / name
+        shutil.copytree(dest, workdir)
+        return workdir
+
+    built = job("build", dest, STUB_BUILT_DIGEST=digest)
+    assert built.returncode == 0, built.stderr
+    assert _dotenv(dest / "build.env") == {"BUILT_DIGEST": digest}
+
+    # The scan runs on the build's archive, with the build's dotenv.
+    scanned_dir = fresh("scan")
+    scanned = job("scan", scanned_dir, BUILT_DIGEST=digest)
+    assert scanned.returncode == 0, scanned.stderr
+    assert _dotenv(scanned_dir / "scan.env") == {"SCANNED_DIGEST": digest}
+    trivy_calls = [ln for ln in log.read_text().splitlines() if ln.startswith("trivy")]
+    assert trivy_calls and all("--input dist/oci" in ln for ln in trivy_calls)
+    assert any("--exit-code 1" in ln for ln in trivy_calls)
+
+    # A finding fails the scan, and no scan.env is written for push.
+    failing_dir = fresh("scan-fails")
+    failing = job("scan", failing_dir, BUILT_DIGEST=digest, STUB_TRIVY_EXIT="1")
+    assert failing.returncode != 0
+    assert not (failing_dir / "scan.env").exists()
+    # An archive that is not the one the build reported is refused.
+    other = job("scan", fresh("scan-other"), BUILT_DIGEST="sha256:" + "0" * 64)
+    assert other.returncode != 0
+    assert "the build reported" in other.stderr
+
+    # Push: the scanned archive, digest preserved, handed to the deploys.
+    pushed_dir = fresh("push")
+    env = {"BUILT_DIGEST": digest, "SCANNED_DIGEST": digest}
+    pushed = job("push", pushed_dir, **env)
+    assert pushed.returncode == 0, pushed.stderr
+    assert _dotenv(pushed_dir / "push.env") == {
+        "IMAGE_DIGEST": digest,
+        "IMAGE_REF": f"ghcr.io/example-org/example-service@{digest}",
+    }
+    copy = next(
+        ln for ln in log.read_text().splitlines() if ln.startswith("skopeo copy")
+    )
+    assert "--preserve-digests" in copy
+    assert "oci-archive:dist/image.tar" in copy
+    assert "docker://ghcr.io/example-org/example-service:0123abcd" in copy
+    assert (
+        "skopeo login password=job-token --username gitlab-ci-token" in log.read_text()
+    )
+
+    # Push refuses an unscanned archive, and a registry digest that differs.
+    unscanned = job("push", fresh("push-unscanned"), BUILT_DIGEST=digest)
+    assert unscanned.returncode != 0 and "not scanned" in unscanned.stderr
+    changed = job(
+        "push", fresh("push-changed"), **env, STUB_PUSHED_DIGEST="sha256:" + "1" * 64
+    )
+    assert changed.returncode != 0 and "scanned" in changed.stderr
+    assert not (tmp_path / "push-changed" / "push.env").exists()
+
+
 def test_script_lines_pass_shellcheck(gitlab_service: Service, tmp_path: Path) -> None:
     shellcheck = require_tool("shellcheck")
     jobs = _jobs(_pipeline(gitlab_service))
