@@ -354,7 +354,7 @@ def test_gh_shorthand_is_github(
     with local.env(GIT_CONFIG_GLOBAL=str(config)):
         result = adopt(capsys, svc)
         assert result.code == 0, result.err
-        assert "changed  .copier-answers.yml  copier's answers file" in result.out
+        assert "0 changed by the team" in result.out  # _src_path as copier wrote it
         declared = load(svc / ".synctool.yml")
         assert declared["blueprint"] == "https://github.com/acme/tpl.git"
         commit(svc, "Adopt")
@@ -373,6 +373,26 @@ def test_no_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     commit(svc, "Mine")
     err = refused(capsys, svc, says="no copier answers file in")
     assert "--blueprint SRC --ref REF" in err
+
+
+def test_a_relative_src_path_is_found_from_where_copier_ran(
+    bp: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    svc = copier_copy("bp", tmp_path / "svc")
+    assert load(svc / ".copier-answers.yml")["_src_path"] == "bp"
+
+    result = adopt(capsys, svc)
+
+    assert result.code == 0, result.err
+    assert load(svc / ".synctool.yml")["blueprint"] == str(bp)
+    assert (
+        "changed  .copier-answers.yml  copier's answers file: only _src_path "
+        f"differs (bp here, {bp} rendered)"
+    ) in result.out
 
 
 def test_a_template_that_is_gone_says_so_and_takes_blueprint(

@@ -407,6 +407,9 @@ def test_adopt_then_update_merges_at_least_as_well_as_copier_update(
     assert (ours / story.answers_file).is_file()
     for rel in story.deleted:
         assert f"deleted  {rel}" in result.out
+    if "_tasks:" in str(story.v1["copier.yml"]):  # ran when copier generated it
+        assert "The blueprint has 1 task(s); adopt ran none" in result.out
+        assert (ours / "tasks.log").read_text() == "task ran\n"
     for rel in {e.path for e in story.edits} - set(story.deleted):
         assert f"changed  {rel}" in result.out
     commit_all(ours, "Adopt with synctool")

@@ -73,6 +73,7 @@ class Adopted(NamedTuple):
     findings: list[Finding]  # the blueprint's other rules `check` flags
     tasks: int  # the blueprint's tasks, not run by adopt
     answers_file: str | None  # where the render puts copier's answers file
+    notes: Mapping[str, str]  # path -> what differs, where it is worth saying
 
 
 def run(opts: AdoptOptions) -> int:
@@ -235,6 +236,15 @@ def _recorded_source(root: Path, copier: Recorded) -> sources.Source:
         ) from None
 
 
+def _is_shorthand(recorded: Recorded, source: sources.Source) -> bool:
+    src = recorded.src_path
+    return (
+        src is not None
+        and src != source.location
+        and copieranswers.expand_shorthand(src) == source.location
+    )
+
+
 def _is_url(src: str) -> bool:
     return "://" in src or src.startswith(("git@", "git+"))
 
@@ -257,9 +267,14 @@ def _render(
 ) -> Rendered:
     source = target.source
     full = target.commit if target.commit and len(target.commit) == 40 else None
+    location = source.location
+    if recorded is not None and _is_shorthand(recorded, source):
+        # copier expands gh:/gl: itself and records them as written: the
+        # answers file renders as the project has it
+        location = str(recorded.src_path)
     try:
         rendered = render(
-            source.location,
+            location,
             target.ref if source.kind == "git" else None,
             opts.data,
             # the project's answers as copier's last answers: only questions
@@ -313,6 +328,7 @@ def _adopt(
     identical: list[str] = []
     changed: list[str] = []
     deleted: list[str] = []
+    notes: dict[str, str] = {}
     for rel, entry in rendered.tree.items():
         on_disk = worktree.read_entry(root / rel)
         if on_disk is None:
@@ -321,6 +337,8 @@ def _adopt(
             identical.append(rel)
         else:
             changed.append(rel)
+            if recorded is not None and rel == recorded.path:
+                notes[rel] = _answers_note(on_disk.data, entry.data)
     drifted, findings = _check(root, source.recorded, ref, rendered.answers, lock)
     adopted = Adopted(
         root=root,
@@ -334,6 +352,7 @@ def _adopt(
         findings=findings,
         tasks=len(tasks.task_steps(rendered.code)),
         answers_file=_answers_file(rendered),
+        notes=notes,
     )
     files = {
         DECLARED: FileEntry(declared_text.encode()),
@@ -360,6 +379,28 @@ def _check(
         item = Finding(f.path, f.rule, f.message)
         (drifted if f.rule in DRIFT_RULES else other).append(item)
     return drifted, other
+
+
+def _answers_note(ours: bytes, rendered: bytes) -> str:
+    """How copier's answers file differs from its render: often only in how
+    `_src_path` is written (relative to where copier ran, or a URL now)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        mine, theirs = (YAML(typ="safe").load(d.decode()) for d in (ours, rendered))
+    except (YAMLError, UnicodeDecodeError):
+        return "copier's answers file"
+    if not isinstance(mine, dict) or not isinstance(theirs, dict):
+        return "copier's answers file"
+    rest = set(mine) | set(theirs)
+    differ = sorted(k for k in rest if mine.get(k) != theirs.get(k))
+    if differ == ["_src_path"]:
+        return (
+            f"copier's answers file: only _src_path differs ({mine.get('_src_path')} "
+            f"here, {theirs.get('_src_path')} rendered)"
+        )
+    return "copier's answers file: " + ", ".join(differ) + " differ"
 
 
 def _answers_file(rendered: Rendered) -> str | None:
@@ -408,6 +449,7 @@ def as_json(adopted: Adopted) -> dict[str, Any]:
         },
         "drifted": found(adopted.drifted),
         "findings": found(adopted.findings),
+        "notes": dict(adopted.notes),
         "tasks_not_run": adopted.tasks,
         "written": [DECLARED, LOCK],
     }
@@ -458,7 +500,8 @@ def _print(adopted: Adopted, given: Path) -> None:
     ):
         ui.warning(
             f"copier's answers file is {recorded.path}, but the blueprint renders "
-            f"it as {adopted.answers_file}; sync keeps only that one current."
+            f"it as {adopted.answers_file} (copier was given --answers-file?); "
+            f"synctool keeps {adopted.answers_file} current, {recorded.path} is yours."
         )
     ui.info(
         f"Wrote {DECLARED} and {LOCK}; no other file changed"
@@ -483,7 +526,6 @@ def _detail(rel: str, adopted: Adopted, drifted: set[str | None]) -> str:
     notes = []
     if rel in drifted:
         notes.append("blueprint-managed: `synctool check` flags it")
-    recorded = adopted.recorded
-    if recorded is not None and rel == recorded.path:
-        notes.append("copier's answers file")
+    if rel in adopted.notes:
+        notes.append(adopted.notes[rel])
     return "; ".join(notes)
