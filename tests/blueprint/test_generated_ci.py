@@ -726,13 +726,10 @@ def _service_files(root: Path) -> list[str]:
     )
 
 
-def test_dependabot_touches_no_blueprint_managed_file(github_service: Service) -> None:
-    config = yaml.safe_load(
-        (github_service.path / ".github" / "dependabot.yml").read_text()
-    )
-    policy = render_policy(dict(github_service.answers))
-    managed = pathspec.GitIgnoreSpec.from_lines(policy["ownership"]["managed"])
-    files = _service_files(github_service.path)
+def _dependabot_touched(root: Path) -> set[str]:
+    """The files of the service at `root` its Dependabot may change."""
+    config = yaml.safe_load((root / ".github" / "dependabot.yml").read_text())
+    files = _service_files(root)
     touched: set[str] = set()
     for update in config["updates"]:
         ecosystem = update["package-ecosystem"]
@@ -743,6 +740,16 @@ def test_dependabot_touches_no_blueprint_managed_file(github_service: Service) -
             # Dependabot reads the directory itself, not its subfolders.
             spec = pathspec.GitIgnoreSpec.from_lines(["/" + full])
             touched |= {f for f in files if spec.match_file(f)}
+    return touched
+
+
+def test_dependabot_touches_no_blueprint_managed_file(github_service: Service) -> None:
+    config = yaml.safe_load(
+        (github_service.path / ".github" / "dependabot.yml").read_text()
+    )
+    policy = render_policy(dict(github_service.answers))
+    managed = pathspec.GitIgnoreSpec.from_lines(policy["ownership"]["managed"])
+    touched = _dependabot_touched(github_service.path)
     assert {"pyproject.toml", "uv.lock", "docker-compose.yml"} <= touched
     if github_service.answers["include_terraform"]:
         assert any(f.startswith("terraform/") and f.endswith(".tf") for f in touched)
@@ -751,3 +758,37 @@ def test_dependabot_touches_no_blueprint_managed_file(github_service: Service) -
     assert not {"github-actions", "docker", "pre-commit"} & {
         u["package-ecosystem"] for u in config["updates"]
     }
+
+
+def test_a_dependabot_pull_request_passes_synctool_check(
+    github_service: Service, tmp_path: Path
+) -> None:
+    """What Dependabot may change, changed in a service synctool made: its
+    `synctool check` (the Checks job) still passes; the same edit to the
+    Dockerfile, which 1.0.0's Dependabot also bumped, is drift."""
+    synctool = require_tool("synctool")
+    data = {**ANSWER_SETS, **EXTRA_SETS}[github_service.name]
+    args = [synctool, "init", "svc", "--defaults", "--no-color"]
+    for key, value in data.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        args += ["--data", f"{key}={text}"]
+    run(args, tmp_path)
+    root = tmp_path / "svc"
+    touched = _dependabot_touched(root)
+    assert touched
+    for name in touched:
+        with (root / name).open("a") as handle:
+            handle.write("# bumped by the update bot\n")
+    run([synctool, "check", "--no-color"], root)
+
+    with (root / "Dockerfile").open("a") as handle:
+        handle.write("# bumped by the update bot\n")
+    drift = subprocess.run(
+        [synctool, "check", "--no-color"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert drift.returncode != 0
+    assert "managed-drift" in drift.stdout + drift.stderr
