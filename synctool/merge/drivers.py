@@ -110,6 +110,14 @@ def merge_content(
         base = b""
     if driver == "binary":
         return _merge_binary(base, ours, theirs)
+    if _BOM in (base[:3], ours[:3], theirs[:3]):
+        # A byte-order mark is no content: merged without it, ours' kept.
+        merged = merge_content(
+            driver, _no_bom(base), _no_bom(ours), _no_bom(theirs), labels, identity_keys
+        )
+        had, mine, new = (x.startswith(_BOM) for x in (base, ours, theirs))
+        keep = new if mine == had else mine  # the mark merges as one value
+        return merged._replace(data=_BOM + merged.data) if keep else merged
     # Settled without looking inside; also keeps every driver's laws exact.
     if theirs in (base, ours):
         return ContentMerge(ours, 0, driver)
@@ -122,6 +130,13 @@ def merge_content(
     merged = _DRIVERS[driver](*lf, labels, identity_keys)
     merged = _checked(driver, *lf, merged, labels)
     return merged._replace(data=eol.restore(merged.data, base, ours, theirs))
+
+
+_BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark
+
+
+def _no_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(_BOM) else data
 
 
 def _checked(
