@@ -333,6 +333,22 @@ def test_the_answers_file_the_template_names_is_found(
     assert json.loads(result.out)["answers_file"] == ".config/answers.yml"
 
 
+def test_a_template_folder_outside_git_has_no_commit_to_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tpl"
+    write_tree(folder, v1())
+    svc = copier_copy(str(folder), tmp_path / "svc", ref="HEAD")
+    assert "_commit" not in load(svc / ".copier-answers.yml")
+
+    result = adopt(capsys, svc)
+
+    assert result.code == 0, result.err
+    assert load(svc / ".synctool.yml")["ref"] is None
+    assert str(load(svc / ".synctool.lock")["commit"]).startswith("sha256:")
+    assert "0 changed by the team, 0 deleted" in result.out
+
+
 def test_gh_shorthand_is_github(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
