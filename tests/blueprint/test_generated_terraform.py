@@ -217,6 +217,9 @@ def test_terraform_deploys_safely(terraform_service: Service) -> None:
     # apply returns once the deployment is steady, and fails when the
     # circuit breaker rolled it back (steady too, on the old revision).
     assert service["wait_for_steady_state"] is True
+    # Migration (at most 10 minutes) plus rollout fit CI's 30-minute job.
+    (timeouts,) = service["timeouts"]
+    assert timeouts["update"] == '"15m"' and timeouts["create"] == '"15m"'
     postconditions = [
         condition
         for lifecycle in service["lifecycle"]

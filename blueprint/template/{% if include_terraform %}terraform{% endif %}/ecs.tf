@@ -111,8 +111,14 @@ resource "aws_ecs_service" "app" {
   }
 
   # `terraform apply` returns once the new tasks are healthy behind the load
-  # balancer, or fails.
+  # balancer, or fails: within 15 minutes, so that the migration (at most
+  # 10) and the rollout fit CI's 30-minute deploy job.
   wait_for_steady_state = true
+
+  timeouts {
+    create = "15m"
+    update = "15m"
+  }
 
   network_configuration {
     subnets          = var.private_subnet_ids
