@@ -785,3 +785,33 @@ def test_synctool_check_passes_on_a_fresh_gitlab_service(tmp_path: Path) -> None
         "ci-image-versions-not-latest",
     ):
         assert finding in output, output
+
+
+def test_a_github_service_moves_to_gitlab_with_synctool_sync(tmp_path: Path) -> None:
+    """Changing the ci_provider answer and syncing swaps the pipelines cleanly."""
+
+    def git(*args: str) -> None:
+        run(
+            ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+            service,
+        )
+
+    run([sys.executable, "-m", "synctool", "init", "service", "--defaults"], tmp_path)
+    service = tmp_path / "service"
+    if not (service / ".git").exists():
+        git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", "service at the blueprint's defaults")
+    assert (service / ".github" / "workflows" / "ci.yml").is_file()
+    declared = service / ".synctool.yml"
+    text = declared.read_text()
+    assert "ci_provider: github" in text
+    declared.write_text(text.replace("ci_provider: github", "ci_provider: gitlab"))
+    git("commit", "-q", "-am", "move CI to GitLab")
+
+    run([sys.executable, "-m", "synctool", "sync"], service)
+    assert (service / ".gitlab-ci.yml").is_file()
+    assert (service / "docs" / "gitlab-ci.md").is_file()
+    assert not (service / ".github").exists()
+    result = run([sys.executable, "-m", "synctool", "check"], service)
+    assert "0 errors" in result.stdout + result.stderr
