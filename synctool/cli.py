@@ -268,7 +268,13 @@ def adopt(
             "--defaults", help="Unanswered questions (secrets) take their defaults."
         ),
     ] = False,
-    trust: Trust = False,
+    trust: Annotated[
+        bool,
+        typer.Option(
+            "--trust",
+            help="Allow the blueprint's code (Jinja extensions) to render; adopt runs no tasks.",
+        ),
+    ] = False,
     allow_dirty: AllowDirty = False,
     output: Format = "text",
     quiet: Quiet = False,
