@@ -434,6 +434,8 @@ def test_adopt_then_update_merges_at_least_as_well_as_copier_update(
         cwd=theirs,
     )
 
+    # copier's answers file is kept current: copier itself reads v2.0.0 there
+    assert "_commit: v2.0.0\n" in (ours / story.answers_file).read_text()
     lines = team_lines(story)
     ours_kept, theirs_kept = kept(ours, lines), kept(theirs, lines)
     assert ours_kept == len(lines), "a customised line was lost"
