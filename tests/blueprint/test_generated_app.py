@@ -187,10 +187,14 @@ PROBE = textwrap.dedent(
             assert r.status_code == 403, (method, r.status_code, r.text)
             assert r.headers["content-type"] == "application/problem+json"
             assert r.json()["status"] == 403
-        r = await call(app, "GET", URL)
+        r = await call(app, "POST", URL, json={{"name": "x"}})
         assert r.status_code == 401, r.status_code
-        open_reads = create_app(settings(auth_require_read=False))
-        r = await call(open_reads, "GET", URL + "?limit=0")
+        r = await call(app, "GET", URL + "?limit=0")
+        assert r.status_code == 422, r.status_code  # reads are open by default
+        strict = create_app(settings(auth_require_read=True))
+        r = await call(strict, "GET", URL)
+        assert r.status_code == 401, r.status_code
+        r = await call(strict, "GET", URL + "?limit=0", headers=reader)
         assert r.status_code == 422, r.status_code
 
         for body in ({{"name": "x", "quantity": 2**31}}, {{"name": "x", "quantity": 10**19}}):

@@ -1,9 +1,9 @@
 """JWT bearer tokens and the scopes the API enforces.
 
-Every route of the resource's router is guarded by `authorize`: a write
-(POST, PUT, PATCH, DELETE) needs the write scope (`AUTH_WRITE_SCOPE`), a
-read needs the read or the write scope (`AUTH_READ_SCOPE`) unless
-`AUTH_REQUIRE_READ=false` opens reads to anyone. A missing or invalid token
+Every route under /api is guarded by `authorize` (main.py): a write (POST,
+PUT, PATCH, DELETE) needs the write scope (`AUTH_WRITE_SCOPE`); reads are
+open unless `AUTH_REQUIRE_READ=true`, which makes them need the read or the
+write scope (`AUTH_READ_SCOPE`). A missing or invalid token
 is a 401, a valid token without the scope a 403, both RFC 9457 problems
 with an RFC 6750 `WWW-Authenticate` challenge.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -10,11 +11,18 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .logging_config import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
+# SQLSTATEs that mean "the request's data does not fit the column": asyncpg
+# refusing to encode an argument (an int beyond int32/int64, a string for a
+# number) and PostgreSQL's numeric_value_out_of_range.
+DATA_OUT_OF_RANGE = frozenset({"22000", "22003"})
+
+logger = logging.getLogger(__name__)
 
 
 class ProblemError(Exception):
@@ -108,7 +116,31 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A value the schemas let through but the database cannot hold is a 422.
+
+    The schemas bound every number by its column (schemas.py); this is the
+    net under them, for an endpoint or a column added without a bound. The
+    driver's message quotes the value, so it is neither logged nor returned.
+    Any other database error stays a 500.
+    """
+    assert isinstance(exc, DBAPIError)  # noqa: S101
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate not in DATA_OUT_OF_RANGE:
+        raise exc
+    logger.warning(
+        "request data does not fit the database; bound it in the schema",
+        extra={"sqlstate": sqlstate, "path": request.url.path},
+    )
+    return problem_response(
+        request,
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail="A value in the request is out of range for the database.",
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DBAPIError, _database_error)
