@@ -332,18 +332,28 @@ def test_completion_prints_the_script_for_a_shell(
     assert "_SYNCTOOL_COMPLETE=complete_" + shell in script
 
 
-def test_the_bash_script_loads_in_bash(tmp_path: Path) -> None:
+def test_the_bash_script_loads_in_bash_and_completes(tmp_path: Path) -> None:
+    """The script as a user sources it, and its function as bash calls it on TAB."""
     if not EXE.exists() or shutil.which("bash") is None:
         pytest.skip("needs bash and the synctool executable")
+    script = (
+        'eval "$(synctool completion bash)" && complete -p synctool && '
+        "COMP_WORDS=(synctool check --f) && COMP_CWORD=2 && "
+        '_synctool_completion synctool && echo "${COMPREPLY[@]}"'
+    )
     proc = subprocess.run(
-        ["bash", "-c", f'eval "$({EXE} completion bash)" && complete -p synctool'],
+        ["bash", "-c", script],
         capture_output=True,
         text=True,
         check=False,
         cwd=tmp_path,
+        env={**os.environ, "PATH": f"{EXE.parent}{os.pathsep}{os.environ['PATH']}"},
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "complete -o default -F _synctool_completion synctool"
+    assert proc.stdout.splitlines() == [
+        "complete -o default -F _synctool_completion synctool",
+        "--format --fix",
+    ]
 
 
 def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
