@@ -92,7 +92,15 @@ def test_policy_renders_and_is_well_formed(name: str) -> None:
     if "package_name" not in ANSWER_SETS[name]:
         answers["package_name"] = answers["service_name"].replace("-", "_")
     policy = render_policy(answers)
-    assert set(policy) <= {"ownership", "drivers", "identity_keys", "rules"}
+    assert set(policy) <= {"ownership", "drivers", "identity_keys", "rules", "derived"}
+    from synctool import policy as synctool_policy
+
+    applied = synctool_policy.from_raw(policy)  # what sync and check will read
+    rule = applied.derived_rule("uv.lock")
+    assert rule is not None and (rule.sources, rule.command) == (
+        ("pyproject.toml",),
+        "uv lock",
+    )
     assert set(policy["ownership"]) <= {"managed", "seeded", "merged"}
     assert ".github/workflows/**" in policy["ownership"]["managed"]
     assert "Dockerfile" in policy["ownership"]["managed"]
