@@ -349,6 +349,28 @@ def test_a_template_folder_outside_git_has_no_commit_to_record(
     assert "0 changed by the team, 0 deleted" in result.out
 
 
+def test_a_commit_past_a_tag_of_a_remote_blueprint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL: the abbreviated commit is checked in copier's clone."""
+    make_blueprint(tmp_path / "tpl.git", {"v1.0.0": v1(), "HEAD": v2()})
+    url = f"file://{tmp_path}/tpl.git"
+    head = git(tmp_path / "tpl.git", "rev-parse", "HEAD").strip()
+    svc = copier_copy(url, tmp_path / "svc", ref="HEAD")
+    answers = svc / ".copier-answers.yml"
+    assert load(answers)["_commit"] == f"v1.0.0-1-g{head[:7]}"
+
+    result = adopt(capsys, svc)
+
+    assert result.code == 0, result.err
+    assert load(svc / ".synctool.lock")["ref"] == head
+    (svc / ".synctool.yml").unlink()
+    (svc / ".synctool.lock").unlink()
+    answers.write_text(answers.read_text().replace(head[:7], "0badc0d"))
+    commit(svc, "An answers file from elsewhere")
+    refused(capsys, svc, says=f"is not in the history of blueprint {url}")
+
+
 def test_gh_shorthand_is_github(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
