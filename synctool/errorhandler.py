@@ -20,6 +20,11 @@ def guarded(fn: Callable[[], int], args: list[str]) -> int:
     except SynctoolError as exc:
         ui.error(exc.message, exc.hint)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`synctool check | head`): not a crash. Point
+        # stdout at nothing so the interpreter's final flush fails silently.
+        _silence_stdout()
+        return EXIT_PIPE
     except KeyboardInterrupt as exc:
         said = _interrupted(exc)
         if said is not None:
@@ -31,6 +36,20 @@ def guarded(fn: Callable[[], int], args: list[str]) -> int:
         log = write_report(exc, args)
         ui.crash(str(log), f"{type(exc).__name__}: {exc}")
         return EXIT_CRASH
+
+
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
+
+
+def _silence_stdout() -> None:
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _interrupted(exc: BaseException) -> tuple[str, str] | None:
