@@ -204,7 +204,10 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                 local = Path(worker.template.local_abspath)
                 commit = worker.template.commit_hash or _folder_digest(local)
                 version = worker.template.version
-                code = _template_code(worker, job.operation)
+                code = _template_code(worker, job.operation)._replace(
+                    root=str(worker.template.local_abspath),
+                    checkout=(src, *pin) if pin is not None else (),
+                )
                 skip = _skip_if_exists(worker)
                 # copier's answers file is a rendered file like any other.
                 drop = set()

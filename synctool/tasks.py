@@ -33,6 +33,11 @@ class TemplateCode(NamedTuple):
     envops: Mapping[str, Any] = {}
     context: Mapping[str, Any] = {}
     extensions: tuple[str, ...] = ()  # the blueprint's `_jinja_extensions`
+    # Where the template was read, for extensions that load its own files
+    # (copier-templates-extensions): the folder, or the kept checkout's
+    # (url, ref, commit) when the render's clone was moved into the cache.
+    root: str = ""
+    checkout: tuple[str, ...] = ()
 
 
 class Step(NamedTuple):
@@ -164,6 +169,19 @@ def run_steps(
     return ran
 
 
+def _template_root(code: TemplateCode) -> Path | None:
+    """The template's files as the render read them, if still on disk."""
+    if code.root and Path(code.root).is_dir():
+        return Path(code.root)
+    if len(code.checkout) == 3:
+        from synctool import checkouts
+
+        kept = checkouts.find(*code.checkout)
+        if kept is not None:
+            return kept.root
+    return None
+
+
 def _environment(code: TemplateCode) -> Any:
     """A Jinja environment as copier's: its syntax, its default filters
     (jinja2-ansible-filters) and the blueprint's extensions."""
@@ -179,6 +197,9 @@ def _environment(code: TemplateCode) -> Any:
     extensions = []
     if importlib.util.find_spec("jinja2_ansible_filters") is not None:
         extensions.append("jinja2_ansible_filters.AnsibleCoreFiltersExtension")
+    root = _template_root(code)
+    if root is not None:  # as copier's: template-local extensions find their files
+        envops.setdefault("loader", jinja2.FileSystemLoader([str(root)]))
     try:
         return SandboxedEnvironment(
             extensions=[*extensions, *code.extensions], **envops

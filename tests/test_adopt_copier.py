@@ -321,15 +321,7 @@ def _params() -> list[object]:
     )
     marks = {
         "template-extensions": [no_extensions],
-        "template-extensions-and-tasks": [
-            no_extensions,
-            pytest.mark.xfail(
-                strict=True,
-                reason="synctool.tasks renders task commands in a Jinja environment "
-                "without a loader: copier-template-extensions' TemplateExtensionLoader "
-                "reads loader.searchpath and crashes (AttributeError) in update --trust",
-            ),
-        ],
+        "template-extensions-and-tasks": [no_extensions],
     }
     return [pytest.param(name, id=name, marks=marks.get(name, [])) for name in STORIES]
 
