@@ -231,10 +231,10 @@ def test_builder_steps_build_a_venv_without_dev_tools(
     root = tmp_path / "root"
     workdir = root
     venv = root / "opt" / "venv"
-    env = clean_env(
-        UV_PYTHON=str(interpreter_for(str(service.answers["python_version"]))),
-        UV_CACHE_DIR=str(uv_cache),
-    )
+    # The session's uv settings, then the stage's ENV; the paths and the
+    # interpreter mapped to this machine.
+    env = uv_env(service, uv_cache, venv)
+    python = env["UV_PYTHON"]
     for step in builder:
         if step.keyword == "WORKDIR":
             workdir = root / step.args.lstrip("/")
@@ -242,21 +242,21 @@ def test_builder_steps_build_a_venv_without_dev_tools(
         elif step.keyword == "ENV" and "UV_" in step.args:
             for key, value in (item.split("=", 1) for item in shlex.split(step.args)):
                 env[key] = value
-            env["UV_PROJECT_ENVIRONMENT"] = str(venv)
-            env["UV_PYTHON"] = str(
-                interpreter_for(str(service.answers["python_version"]))
-            )
+            env.update(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON=python)
         elif step.keyword == "COPY":
-            *sources, _dest = step.args.split()
+            *sources, dest = step.args.split()
             for source in sources:
                 assert not dockerignored(ignore, source), (
                     f".dockerignore drops {source}"
                 )
                 origin = service.path / source
+                target = workdir / dest
+                if dest.endswith("/"):
+                    target = target / origin.name
                 if origin.is_dir():
-                    shutil.copytree(origin, workdir / source)
+                    shutil.copytree(origin, target)
                 else:
-                    shutil.copy2(origin, workdir / source)
+                    shutil.copy2(origin, target)
         elif step.keyword == "RUN" and re.search(r"\buv sync\b", step.args):
             command = shlex.split(step.args)
             command = command[command.index("uv") :]
