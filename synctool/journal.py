@@ -128,8 +128,18 @@ def check_free(root: Path) -> None:
         )
 
 
-def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
-    """Write ``changes`` (path -> entry, or None to delete) all or nothing."""
+def apply(
+    root: Path,
+    changes: Mapping[str, FileEntry | None],
+    *,
+    read: Mapping[str, FileEntry] | None = None,
+) -> None:
+    """Write ``changes`` (path -> entry, or None to delete) all or nothing.
+
+    ``read``: what the merge read of the files it replaces. A file saved
+    since (the user's editor, while the sync ran) is never overwritten: the
+    sync stops before writing, or rolls back if the save lands mid-write.
+    """
     jdir = journal_dir(root)
     check_free(root)
     if pending(root):  # never discard a journal that may hold the user's files
@@ -139,6 +149,13 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
     for rel in changes:
         safe_target(root, rel)  # refuse a bad path before anything is written
     _check_layout(root, changes)
+    for rel, seen in (read or {}).items():
+        if rel in changes and _digest(root / rel) != _entry_digest(seen):
+            raise ApplyFailed(
+                f"{rel} changed while the sync ran (saved after the merge read it); "
+                "nothing was written.",
+                "Run the sync again: it merges the file as it is now.",
+            )
     try:
         _stage(root, changes)
     except OSError as exc:
@@ -152,7 +169,7 @@ def apply(root: Path, changes: Mapping[str, FileEntry | None]) -> None:
         shutil.rmtree(jdir, ignore_errors=True)
         raise SyncInterrupted("interrupted: nothing was written.") from None
     try:
-        _roll_forward(root)
+        _roll_forward(root, first=True)
     except _OpFailed as exc:
         undone = _undo_after_failure(root)
         what = f"could not write {exc.rel} ({exc.why})"
@@ -397,22 +414,34 @@ def _shown(root: Path, rel: str) -> str:
 def roll_forward(root: Path) -> None:
     """Finish applying a staged journal; safe to call again after a kill."""
     try:
-        _roll_forward(root)
+        _roll_forward(root, first=True)
     except _OpFailed as exc:
         raise exc.error from None
 
 
-def _roll_forward(root: Path) -> None:
+def _roll_forward(root: Path, *, first: bool = False) -> None:
+    """``first``: the sync's own apply, which also stops when a file changed
+    since it was staged (a resume has kept such edits aside already)."""
     if rolling_back(root):
         raise RuntimeError("a journal being rolled back must not be rolled forward")
     for op in _ops(root):
         try:
+            if first and _changed_since_staged(root, op):
+                raise _OpFailed(op.path, OSError("saved while the sync was writing"))
             _forward_one(root, op)
         except OSError as exc:
             raise _OpFailed(op.path, exc) from exc
         except SynctoolError as exc:  # a folder swapped for a link that leaves
             raise _OpFailed(op.path, exc) from exc
     _finish(root)
+
+
+def _changed_since_staged(root: Path, op: _Op) -> bool:
+    """A file (not a folder, which this sync's own deletes may empty) that
+    holds something else than when the sync staged its change."""
+    if not op.recorded or op.before == _FOLDER:
+        return False
+    return _digest(root / op.path) != op.before
 
 
 def _forward_one(root: Path, op: _Op) -> None:

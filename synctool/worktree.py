@@ -89,6 +89,11 @@ class WorkTree(Mapping[str, FileEntry]):
     def __contains__(self, key: object) -> bool:
         return key in self._set
 
+    def read_so_far(self) -> dict[str, FileEntry]:
+        """The files whose content was read, as read (for a check before
+        they are replaced: a file saved since is never overwritten)."""
+        return dict(self._cache)
+
     def occupied(self, key: str) -> bool:
         """Whether anything is at ``key`` on disk, listed or not (an ignored
         file): the planner never names a side file over it."""

@@ -165,7 +165,10 @@ def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
         before_merge=before_merge,
     )
     if not opts.dry_run and not prepared.noop:
-        journal.apply(root, prepared.writes)  # says itself what a failure leaves
+        ours = prepared.ours
+        read = ours.read_so_far() if isinstance(ours, worktree.WorkTree) else {}
+        # says itself what a failure leaves
+        journal.apply(root, prepared.writes, read=read)
         version = _version(prepared.lock)
         stage.now(
             f"interrupted after blueprint {version} was applied (files and lock "
