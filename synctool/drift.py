@@ -365,8 +365,10 @@ def same_content(data: bytes, sha: str | None) -> bool:
 
 
 def interrupted(root: Path) -> Iterator[Finding]:
-    """A sync was killed half-way: the tree is neither before nor after."""
-    if (root / JOURNAL / "manifest.json").is_file():
+    """A sync was killed half-way: the tree is neither before nor after; or
+    killed while staging: its unwritten files are left in the journal."""
+    folder = root / JOURNAL
+    if (folder / "manifest.json").is_file():
         yield Finding(
             "sync-interrupted",
             "error",
@@ -374,6 +376,16 @@ def interrupted(root: Path) -> Iterator[Finding]:
             None,
             "a sync was interrupted: the service is half-updated",
             "run `synctool sync` to finish it, or `synctool sync --abort` to undo it",
+        )
+    elif folder.is_dir() and not folder.is_symlink():
+        yield Finding(
+            "sync-interrupted",
+            "error",
+            JOURNAL,
+            None,
+            "a sync was killed while staging: its unwritten files are left in "
+            f"{JOURNAL}/ (none reached the service; never commit them)",
+            "run `synctool sync --abort` (or `synctool sync`) to remove them",
         )
 
 

@@ -117,6 +117,17 @@ def pending(root: Path) -> bool:
     return (journal_dir(root) / _MANIFEST).is_file()
 
 
+def discard_stage(root: Path) -> bool:
+    """Remove a journal a sync left while still staging (killed before its
+    manifest was written: nothing of it reached the service). True if one
+    was there."""
+    jdir = journal_dir(root)
+    if pending(root) or jdir.is_symlink() or not jdir.is_dir():
+        return False
+    shutil.rmtree(jdir)
+    return True
+
+
 def check_free(root: Path) -> None:
     """Refuse a service whose journal name is taken by something of the user's."""
     jdir = journal_dir(root)

@@ -31,7 +31,15 @@ from synctool.fsops import write_entry
 from synctool.merge.plan import PlanEntry
 from synctool.merge.records import Regenerate
 from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, LOCK, Lock, dump_lock, load_declared, load_lock
+from synctool.model import (
+    DECLARED,
+    JOURNAL,
+    LOCK,
+    Lock,
+    dump_lock,
+    load_declared,
+    load_lock,
+)
 
 
 class SyncOptions(NamedTuple):
@@ -108,6 +116,8 @@ def _sync(root: Path, opts: SyncOptions, stage: _Stage) -> int:
 
 def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
     kept: list[journal.Kept] = []
+    if not opts.dry_run and journal.discard_stage(root):
+        ui.info(_STAGE_REMOVED)
     if journal.pending(root):
         if opts.dry_run:
             raise InputError(
@@ -344,10 +354,17 @@ def _current(root: Path, target: syncer.Target) -> bool:
     return syncer.is_current(load_lock(root), target)
 
 
+_STAGE_REMOVED = (
+    f"Removed {JOURNAL}/, left by a sync killed while it was staging its files: "
+    "none of them had been written to the service."
+)
+
+
 def _abort(root: Path) -> int:
     if not journal.pending(root):
-        if journal.journal_dir(root).exists():
-            journal.roll_back(root)  # a stage that never started writing
+        if journal.discard_stage(root):  # a stage that never started writing
+            ui.info(_STAGE_REMOVED)
+            return EXIT_OK
         raise InputError("there is no interrupted sync to abort.")
     kept = journal.abort(root)
     _record_kept(root, kept)
