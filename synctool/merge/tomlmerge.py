@@ -65,11 +65,23 @@ def _requirement_name(item: Any) -> str | None:
         return None
 
 
+def _requirement_target(item: Any) -> tuple[str, str] | None:
+    """A dependency's package and environment marker: the same package may
+    be listed once per marker (`numpy>=1.24; python_version < '3.12'`)."""
+    try:
+        req = Requirement(str(item))
+    except InvalidRequirement:
+        return None
+    return canonicalize_name(req.name), str(req.marker or "")
+
+
 def _string_key(sides: Sequence[Sequence[Any]]) -> Callable[[Any], Any]:
-    """Dependencies match by package name; other strings by their text."""
-    names = [[_requirement_name(x) for x in side] for side in sides]
-    if all(None not in side and len(set(side)) == len(side) for side in names):
-        return _requirement_name
+    """Dependencies match by package name (and marker, when a package is
+    listed once per marker); other strings by their text."""
+    for key in (_requirement_name, _requirement_target):
+        keys = [[key(x) for x in side] for side in sides]
+        if all(None not in side and len(set(side)) == len(side) for side in keys):
+            return key
     return canon
 
 

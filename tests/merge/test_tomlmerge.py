@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from synctool.merge.drivers import merge_content
 from synctool.merge.tomlmerge import merge_toml
 from synctool.merge.types import ContentMerge, Labels
 
@@ -193,4 +194,33 @@ def test_tables_both_sides_added_after_the_same_table_get_one_blank_line() -> No
     assert clean(base, ours, theirs) == (
         '[project]\nname = "svc"\n\n[tool.ruff]\nline-length = 88\n\n'
         '[tool.mypy]\nstrict = true\n\n[tool.pytest.ini_options]\naddopts = "-q"\n'
+    )
+
+
+MARKED = b"""[project]
+dependencies = [
+  "numpy>=1.24; python_version < '3.12'",
+  "numpy>=1.26; python_version >= '3.12'",
+  "fastapi>=0.100",
+]
+"""
+
+
+def test_a_package_listed_per_marker_is_one_pin_per_marker() -> None:
+    """The same pin changed both ways is a conflict, never two pins."""
+    ours = MARKED.replace(b"numpy>=1.26", b"numpy>=1.26.4")
+    theirs = MARKED.replace(b"numpy>=1.26", b"numpy>=2.0")
+    got = merge_content("toml", MARKED, ours, theirs, Labels())
+    assert got.conflicts == 1
+    assert got.data.count(b"python_version >= '3.12'") == 3  # ours, base, theirs
+    assert b"<<<<<<< " in got.data
+
+
+def test_pins_of_one_package_under_different_markers_merge() -> None:
+    ours = MARKED.replace(b"numpy>=1.26", b"numpy>=1.26.4")
+    theirs = MARKED.replace(b"numpy>=1.24", b"numpy>=1.25")
+    got = merge_content("toml", MARKED, ours, theirs, Labels())
+    assert got.conflicts == 0
+    assert got.data == MARKED.replace(b"numpy>=1.26", b"numpy>=1.26.4").replace(
+        b"numpy>=1.24", b"numpy>=1.25"
     )
