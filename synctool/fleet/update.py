@@ -104,6 +104,15 @@ def _update(task: UpdateTask) -> UpdateRecord:
                 commit=earlier.done,
                 note=note + ("; conflicts still open" if done.conflicts else ""),
             )
+    if task.push and earlier.remote is not None and not task.dry_run:
+        theirs = _not_ours(root, clone.default_branch, earlier.remote)
+        if theirs:
+            raise InputError(
+                f"origin's {branch} has {len(theirs)} commit(s) synctool did not "
+                f"make (the newest: {theirs[0][:12]}): not overwritten.",
+                f"Merge {clone.default_branch} into {branch} and run `synctool update` "
+                "there, or give the fleet another --branch.",
+            )
     result = _sync(root, ref, task)
     before = _label(result["from"])
     if result["noop"]:
@@ -207,6 +216,31 @@ def default_branch_name(ref: str | None) -> str:
     return f"synctool/update-{safe.strip('.-') or 'latest'}"
 
 
+# The trailer of every commit `fleet update` makes: a branch holding other
+# commits is a team's work, never overwritten by a later run.
+TRAILER = "Synctool-Fleet-Update:"
+_OLD_BODY = "synctool fleet update moved this service from blueprint"
+
+
+def _not_ours(root: Path, default_branch: str, tip: str) -> list[str]:
+    """The commits on ``tip`` (newest first) that are not on the default
+    branch and that `fleet update` did not make."""
+    out = git.run(
+        [
+            "log",
+            "--format=%H%x00%B%x1e",
+            f"refs/remotes/origin/{default_branch}..{tip}",
+        ],
+        root,
+    )
+    found = []
+    for record in out.split("\x1e"):
+        sha, _, body = record.strip().partition("\0")
+        if sha and TRAILER not in body and _OLD_BODY not in body:
+            found.append(sha)
+    return found
+
+
 def _message(record: UpdateRecord, blueprint: str) -> str:
     subject = f"Update blueprint {record.from_version} -> {record.to_version}"
     if record.conflicts:
@@ -223,6 +257,7 @@ def _message(record: UpdateRecord, blueprint: str) -> str:
             "beside a binary file; `synctool check` passes when none are left):",
             *(f"- {path}" for path in record.conflicts),
         ]
+    body += ["", f"{TRAILER} {record.to_version}"]
     return subject + "\n\n" + "\n".join(body) + "\n"
 
 
