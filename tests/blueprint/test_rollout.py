@@ -412,3 +412,33 @@ def test_fleet_pushes_what_the_single_updates_wrote(
     assert differing == [], differing
     log = git(pushed, "log", "--format=%s", "-2")
     assert log.splitlines()[1] == "The team's customisations"
+
+
+def test_updated_service_passes_the_blueprints_validators(updated: Updated) -> None:
+    """The same validators the blueprint's own tests run on a fresh 1.1.0
+    service, on the updated, customised one: hadolint, actionlint, zizmor,
+    the workflow schema, shellcheck, the policy, and Helm lint plus strict
+    Kubernetes validation or Terraform fmt and reference checks."""
+    from tests.blueprint import (
+        test_generated_delivery as delivery,
+    )
+    from tests.blueprint import (
+        test_generated_infra as infra,
+    )
+    from tests.blueprint import (
+        test_generated_terraform as terraform,
+    )
+
+    svc = updated.svc
+    service = Service(svc.name, svc.path, svc.answers)
+    delivery.test_hadolint(service)
+    delivery.test_workflows(service)
+    delivery.test_shellcheck(service)
+    delivery.test_service_satisfies_its_own_policy(service)
+    if svc.answers["include_helm"]:
+        for values_name in ("default", "production", "staging"):
+            infra.test_helm_lint(service, values_name)
+            infra.test_helm_manifests_validate(service, values_name)
+    if svc.answers["include_terraform"]:
+        terraform.test_terraform_fmt(service)
+        terraform.test_terraform_parses_and_references_resolve(service)
