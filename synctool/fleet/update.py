@@ -135,6 +135,15 @@ def _update(task: UpdateTask) -> UpdateRecord:
     # that is not a no-op always rewrites the lock.
     git.run(["checkout", "--quiet", "-B", branch], root)
     git.run(["add", "--all"], root)
+    # A version kept beside a file for the team to decide (`.local`,
+    # `.blueprint`) is committed even where .gitignore matches it: the team's
+    # version must reach the branch, and `check` there fails until decided.
+    beside = sorted(
+        {e["side_file"] for e in result["entries"] if e.get("side_file")}
+        | {k["kept"] for k in result.get("kept", []) if k.get("kept") != k.get("path")}
+    )
+    if beside:
+        git.run(["add", "--force", "--", *beside], root)
     if not task.commit:
         return record._replace(note=f"not committed: the changes are in {root}")
     message = _message(record, declared.blueprint)
