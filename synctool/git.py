@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,22 +31,64 @@ def _git_exe() -> str:
 
 
 def run(
-    args: Sequence[str], cwd: Path | None = None, *, env: dict[str, str] | None = None
+    args: Sequence[str],
+    cwd: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> str:
-    """Run git and return its stdout; raise GitError with git's own words on failure."""
+    """Run git and return its stdout; raise GitError with git's own words on failure.
+
+    ``timeout`` (seconds): for network operations, so a remote that accepts
+    a connection and never answers fails this call instead of hanging it.
+    """
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
-    proc = subprocess.run(
+    with subprocess.Popen(
         [_git_exe(), *args],
         cwd=cwd,
         env=full_env,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
-    )
+        start_new_session=timeout is not None,  # its ssh/http helpers die with it
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(child)
+            raise GitError(
+                f"git {args[0]} failed: no answer from the remote in {timeout:g} s "
+                "(timed out).",
+                f"Check the repository's URL and the network (the limit is "
+                f"{TIMEOUT_VARIABLE}, in seconds).",
+            ) from None
+        except BaseException:
+            _kill_group(child)
+            raise
+    proc = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     if proc.returncode != 0:
         raise GitError(f"git {args[0]} failed: {_reason(proc.stderr or proc.stdout)}")
     return proc.stdout
+
+
+TIMEOUT_VARIABLE = "SYNCTOOL_GIT_TIMEOUT"
+
+
+def network_timeout() -> float:
+    """Seconds a clone, fetch, push or ls-remote may take (default 600)."""
+    try:
+        return max(1.0, float(os.environ.get(TIMEOUT_VARIABLE, "600")))
+    except ValueError:
+        return 600.0
+
+
+def _kill_group(child: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        child.kill()
+    child.communicate()
 
 
 def _reason(output: str) -> str:
@@ -130,7 +173,9 @@ def release_tags(source: str) -> list[tuple[Version, str]]:
     as copier does by default.
     """
     # `--`: a source is never read as an option (`--upload-pack=...`).
-    out = run(["ls-remote", "--tags", "--refs", "--", source])
+    out = run(
+        ["ls-remote", "--tags", "--refs", "--", source], timeout=network_timeout()
+    )
     found: list[tuple[Version, str]] = []
     for line in out.splitlines():
         _sha, _, ref = line.partition("\t")

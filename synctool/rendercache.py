@@ -44,7 +44,10 @@ def commit_of(source: Source, ref: str | None) -> str | None:
     if Path(source.location).is_dir():
         return git.resolve_commit(Path(source.location), ref)
     try:
-        out = git.run(["ls-remote", source.location, ref, f"{ref}^{{}}"])
+        out = git.run(
+            ["ls-remote", source.location, ref, f"{ref}^{{}}"],
+            timeout=git.network_timeout(),
+        )
     except GitError:
         return None
     peeled = [line.split("\t")[0] for line in out.splitlines() if line.endswith("^{}")]

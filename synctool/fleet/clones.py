@@ -38,10 +38,17 @@ def default_workdir() -> Path:
 
 
 def git_env() -> dict[str, str]:
-    # A fleet run is unattended: ssh must fail, not wait for a password.
-    if "GIT_SSH_COMMAND" in os.environ:
-        return {}
-    return {"GIT_SSH_COMMAND": "ssh -o BatchMode=yes"}
+    """A fleet run is unattended: ssh must fail, not wait for a password, and
+    a connection that stalls is dropped (http: under 1 byte/s for 60 s; ssh:
+    no answer to keep-alives for a minute). The caller's settings win."""
+    env = {"GIT_HTTP_LOW_SPEED_LIMIT": "1", "GIT_HTTP_LOW_SPEED_TIME": "60"}
+    env = {k: v for k, v in env.items() if k not in os.environ}
+    if "GIT_SSH_COMMAND" not in os.environ:
+        env["GIT_SSH_COMMAND"] = (
+            "ssh -o BatchMode=yes -o ConnectTimeout=30 "
+            "-o ServerAliveInterval=15 -o ServerAliveCountMax=4"
+        )
+    return env
 
 
 @contextlib.contextmanager
@@ -79,8 +86,14 @@ def fetch(repo: Repo, workdir: Path) -> Clone:
                 ["fetch", "--quiet", "--prune", "--no-tags", "origin"],
                 path,
                 env=git_env(),
+                timeout=git.network_timeout(),
             )
-            git.run(["remote", "set-head", "origin", "--auto"], path, env=git_env())
+            git.run(
+                ["remote", "set-head", "origin", "--auto"],
+                path,
+                env=git_env(),
+                timeout=git.network_timeout(),
+            )
         except GitError as exc:
             raise GitError(f"cannot fetch {repo.spec}: {_why(exc)}") from None
     else:
@@ -91,6 +104,7 @@ def fetch(repo: Repo, workdir: Path) -> Clone:
             git.run(
                 ["clone", "--quiet", "--no-tags", "--", repo.url, str(path)],
                 env=git_env(),
+                timeout=git.network_timeout(),
             )
         except GitError as exc:
             shutil.rmtree(path, ignore_errors=True)

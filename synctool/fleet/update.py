@@ -315,6 +315,7 @@ def _push(root: Path, branch: str, seen: str | None) -> None:
             ],
             root,
             env=clones.git_env(),
+            timeout=git.network_timeout(),
         )
     except GitError as exc:
         raise GitError(f"committed, but the push failed: {exc.message}") from None
