@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from synctool import git, ui
-from synctool.errors import EXIT_FINDINGS, EXIT_OK, GitError, InputError
+from synctool.errors import (
+    EXIT_FINDINGS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    GitError,
+    InputError,
+)
 from synctool.fleet import html, report
 from synctool.fleet.check import CheckRecord, CheckTask, check_one, with_releases
 from synctool.fleet.clones import default_workdir
@@ -90,7 +96,13 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
         for repo in todo
     ]
     title = "Checking what would change" if opts.dry_run else "Updating"
-    records = _run_all(update_one, tasks, jobs, title, _describe_update)
+    interrupted = False
+    try:
+        records = _run_all(
+            update_one, tasks, jobs, title, _describe_update, _update_not_done
+        )
+    except _Interrupted as stop:
+        records, interrupted = stop.records, True
     records += [
         UpdateRecord(r.spec, "skipped", note=f"beyond --limit {opts.limit}")
         for r in repos[len(todo) :]
@@ -113,17 +125,38 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
             report.summary_line(counts, len(records)),
         )
     _emit(sel, doc, md, page)
+    if interrupted:
+        return EXIT_INTERRUPTED
     bad = any(r.status in ("conflicts", "failed") for r in records)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _update_not_done(task: UpdateTask) -> UpdateRecord:
+    return UpdateRecord(
+        task.repo.spec,
+        "skipped",
+        note="interrupted: not started or not finished; a re-run retries it",
+    )
+
+
+def _check_not_done(task: CheckTask) -> CheckRecord:
+    return CheckRecord(
+        task.repo.spec, "failed", error="interrupted before it was checked"
+    )
 
 
 def run_check(sel: Selection, *, online: bool = False) -> int:
     repos, jobs, _shard = _prepare(sel)
     workdir = sel.workdir or default_workdir()
     tasks = [CheckTask(repo, workdir, online) for repo in repos]
-    records = with_releases(
-        _run_all(check_one, tasks, jobs, "Checking", _describe_check)
-    )
+    interrupted = False
+    try:
+        done = _run_all(
+            check_one, tasks, jobs, "Checking", _describe_check, _check_not_done
+        )
+    except _Interrupted as stop:
+        done, interrupted = stop.records, True
+    records = with_releases(done)
     doc = report.check_json(records)
     md = functools.partial(report.check_markdown, records)
     page = functools.partial(html.check_html, records)
@@ -152,6 +185,8 @@ def run_check(sel: Selection, *, online: bool = False) -> int:
             )
         ui.info(report.summary_line(counts, len(records)))
     _emit(sel, doc, md, page)
+    if interrupted:
+        return EXIT_INTERRUPTED
     bad = any(r.status != "ok" for r in records)
     return EXIT_FINDINGS if bad else EXIT_OK
 
@@ -248,8 +283,15 @@ def _run_all(
     jobs: int,
     title: str,
     describe: Callable[[R], tuple[str, str, str]],
+    not_done: Callable[[T], R],
 ) -> list[R]:
-    """``fn`` over every task with live progress; results in the tasks' order."""
+    """``fn`` over every task with live progress; results in the tasks' order.
+
+    On Ctrl-C nothing more is started; the repos in flight finish (in the
+    pool) and count; ``not_done`` gives a record for each task that has none
+    (never started, or stopped in this process), and _Interrupted carries
+    them all so that the caller still reports what happened.
+    """
     if not tasks:
         return []
     results: dict[int, R] = {}
@@ -257,11 +299,30 @@ def _run_all(
         # Submitted before the progress display starts its thread: the pool
         # forks its workers here.
         done = map_fn(functools.partial(_indexed, fn), enumerate(tasks))
-        with ui.fleet_progress(len(tasks), title) as progress:
-            for index, result in done:
-                results[index] = result
-                progress(*describe(result))
+        try:
+            with ui.fleet_progress(len(tasks), title) as progress:
+                for index, result in done:
+                    results[index] = result
+                    progress(*describe(result))
+        except KeyboardInterrupt:
+            ui.warning(
+                "interrupted: starting no more repositories; waiting for those in flight."
+            )
+            results.update(done.stop())
+            records = [
+                results[i] if i in results else not_done(task)
+                for i, task in enumerate(tasks)
+            ]
+            raise _Interrupted(records) from None
     return [results[i] for i in range(len(tasks))]
+
+
+class _Interrupted(Exception):
+    """Ctrl-C during a fleet run: every task's record, the missing ones made up."""
+
+    def __init__(self, records: list[Any]) -> None:
+        super().__init__("interrupted")
+        self.records = records
 
 
 def _describe_update(r: UpdateRecord) -> tuple[str, str, str]:
