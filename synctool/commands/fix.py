@@ -71,6 +71,17 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
                 "the locked blueprint version no longer renders it identically",
             )
             continue
+        target = fsops.safe_target(root, path)
+        if target.is_dir() and not target.is_symlink():
+            # A folder where the blueprint's file belongs: its files are the
+            # team's, never removed to make room.
+            yield (
+                "skip",
+                path,
+                f"a folder stands where this blueprint-managed file belongs: move "
+                f"{path}/ aside, then run `synctool check --fix` again",
+            )
+            continue
         current = files.read(path)
         if current is not None and _uncommitted(root, path, current):
             kept = free_name(path + LOCAL_SUFFIX, lambda p: _exists(root / p))
@@ -78,7 +89,6 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
                 fsops.safe_target(root, kept), entry._replace(data=current)
             )
             yield ("create", kept, "your uncommitted version, kept")
-        target = fsops.safe_target(root, path)
         if target.is_symlink():
             target.unlink()
         fsops.write_entry(target, entry)
