@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -63,12 +64,24 @@ def parse_repo(spec: str, cwd: Path) -> Repo:
             f"Give a git URL, or a path (./{text} for a folder named so).",
         )
     if _URL.match(text):
+        local = _file_url_path(text)
+        if local is not None:  # the same repository as its path: one id
+            return Repo(spec, os.path.normpath(local), text, local=False)
         norm = text.rstrip("/").removesuffix(".git").rstrip("/")
         return Repo(spec, norm, text, local=False)
     # normpath, not resolve(): "a/../b" and "b" are one repo, but a symlinked
     # path stays what the user named (it is how they know it).
     norm = os.path.normpath((cwd / Path(text).expanduser()).absolute())
     return Repo(spec, norm, norm, local=True)
+
+
+def _file_url_path(text: str) -> str | None:
+    """The path a `file://` URL names on this machine, else None."""
+    parsed = urllib.parse.urlsplit(text)
+    if parsed.scheme.lower() != "file" or parsed.netloc not in ("", "localhost"):
+        return None
+    path = urllib.parse.unquote(parsed.path)
+    return path if path.startswith("/") else None
 
 
 def read_repos_file(path: Path) -> list[str]:
