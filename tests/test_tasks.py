@@ -132,3 +132,15 @@ def test_a_task_condition_is_read_as_copier_reads_it(rendered: str) -> None:
     from synctool.tasks import _truthy
 
     assert _truthy(rendered) is cast_to_bool(rendered)
+
+
+@pytest.mark.parametrize("command", [("diff",), ("update", "--dry-run")])
+def test_a_dry_run_needs_no_trust_and_runs_nothing(
+    capsys: pytest.CaptureFixture[str], service: Path, command: tuple[str, ...]
+) -> None:
+    before = snapshot(service)
+    result = run_cli(capsys, *command, "svc")
+    assert result.code == 0, result.err
+    assert snapshot(service) == before  # no task, no migration, no file
+    assert "needs --trust for them" in result.err
+    assert "+v2" in result.out  # the plan is shown

@@ -156,8 +156,15 @@ def _sync_steps(root: Path, opts: SyncOptions, stage: _Stage) -> int:
     def before_merge(move: syncer.CodeToRun) -> None:
         """Trust first; then the "before" migrations, on the service as it is,
         so that the merge plan sees what they did (as copier does)."""
-        before, later = _template_code(move, target.ref, root, trust=opts.trust)
+        # A dry run runs no code: it needs no trust, and says what would run.
+        trusted = opts.trust or opts.dry_run
+        before, later = _template_code(move, target.ref, root, trust=trusted)
         after[:] = later
+        if opts.dry_run and (before or later) and not opts.trust:
+            ui.warning(
+                f"the update runs {len(before) + len(later)} blueprint "
+                "migration(s)/task(s): `synctool update` needs --trust for them."
+            )
         if not opts.dry_run and before:
             _run_before(before, root, move, stage)
         elif before:
