@@ -226,21 +226,36 @@ def _load(path: Path) -> Any:
             f"{path.name}{where}: malformed YAML: {problem}.",
             "Fix the file and run the command again.",
         ) from None
-    except ValueError as exc:  # ruamel builds dates while loading: 2027-02-30
-        where = _bad_date_line(text)
-        raise InputError(
-            f"{path.name}{where}: invalid value: {exc}.", "Fix the date (YYYY-MM-DD)."
-        ) from None
+    except ValueError as exc:  # ruamel builds values while loading
+        raise _invalid_value(path, text, exc) from None
 
 
-def _bad_date_line(text: str) -> str:
+_LONG_NUMBER = re.compile(r"(?<![\w.])[-+]?\d{4000,}")
+
+
+def _invalid_value(path: Path, text: str, exc: ValueError) -> InputError:
+    """A value YAML reads but Python cannot build: each kind its own sentence."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _LONG_NUMBER.search(line):
+            return InputError(
+                f"{path.name}:{number}: a number with thousands of digits, too "
+                "long to read.",
+                "Quote it if it is text, or shorten it.",
+            )
     for number, line in enumerate(text.splitlines(), start=1):
         for match in _DATE.finditer(line):
             try:
                 dt.date.fromisoformat(match.group(0))
             except ValueError:
-                return f":{number}"
-    return ""
+                return InputError(
+                    f"{path.name}:{number}: {match.group(0)} is not a date.",
+                    "Fix the date (YYYY-MM-DD), or quote it if it is text.",
+                )
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputError(
+        f"{path.name}: a value cannot be read ({reason}).",
+        "Fix the value, or quote it if it is text.",
+    )
 
 
 def _line(doc: Any, key: str) -> str:
