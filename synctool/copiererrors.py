@@ -89,6 +89,8 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
             f"the blueprint {src} runs code on your machine ({text.split(': ', 1)[-1]}).",
             "Re-run with --trust if you trust it, or list it under `trust` in copier's settings.",
         )
+    if "ExtensionNotFoundError" in kinds:
+        return missing_extension(src, _missing_module(exc))
     if kinds & {"ForbiddenPathError", "PathError"}:
         return BlueprintError(
             f"the blueprint renders a path outside the service: {text}.",
@@ -136,6 +138,28 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
             "Check its copier.yml and templates; nothing was written.",
         )
     return exc
+
+
+def _missing_module(exc: BaseException) -> str:
+    """The module a failed extension import named ("No module named 'x'")."""
+    for line in str(exc).splitlines():
+        found = re.search(r"No module named '([^']+)'", line)
+        if found:
+            return found.group(1)
+    cause = exc.__cause__ or exc.__context__
+    name = getattr(cause, "name", None)
+    return str(name) if name else "one of them"
+
+
+def missing_extension(src: str, module: str) -> BlueprintError:
+    """The blueprint's Jinja extension is not installed where synctool runs."""
+    package = module.split(".")[0].replace("_", "-")
+    return BlueprintError(
+        f"the blueprint {src} uses a Jinja extension from the module {module!r}, "
+        "which is not installed beside synctool.",
+        f"Install it into synctool's environment (`pip install {package}` in the "
+        f"same venv, or `pipx inject synctool {package}`), then run again.",
+    )
 
 
 def _answer_error(exc: Exception, text: str) -> InputError | None:

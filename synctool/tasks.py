@@ -205,10 +205,10 @@ def _environment(code: TemplateCode) -> Any:
             extensions=[*extensions, *code.extensions], **envops
         )
     except ImportError as exc:
-        raise BlueprintError(
-            f"the blueprint's Jinja extension could not be loaded ({exc}).",
-            "Install it alongside synctool.",
-        ) from None
+        from synctool.copiererrors import missing_extension
+
+        module = getattr(exc, "name", None) or str(exc)
+        raise missing_extension("being updated", module) from None
 
 
 def _operation(step: Step, code: TemplateCode) -> str:
