@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -95,10 +96,20 @@ def _reason(output: str) -> str:
     """git's own reason: its first fatal/error line (later ones are advice,
     "Please make sure you have the correct access rights ..."), else the last."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    # A remote's own words (a pre-receive hook's refusal) come as `remote:`.
+    remote = [
+        line.removeprefix("remote:").strip()
+        for line in lines
+        if line.startswith("remote:") and not _PROGRESS.search(line)
+    ]
+    said = "; ".join(r for r in remote if r)
     for line in lines:
         if line.startswith(("fatal:", "error:")):
-            return line
+            return f"{line} (the remote said: {said})" if said else line
     return lines[-1] if lines else "no reason given"
+
+
+_PROGRESS = re.compile(r"(Counting|Compressing|Resolving|Enumerating|Total) ")
 
 
 def run_bytes(args: Sequence[str], cwd: Path) -> bytes:

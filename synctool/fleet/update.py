@@ -152,7 +152,10 @@ def _update(task: UpdateTask) -> UpdateRecord:
         seen = (
             earlier.remote if ref != declared.ref else resume.remote_sha(root, branch)
         )
-        _push(root, branch, seen)
+        try:
+            _push(root, branch, seen)
+        except GitError as exc:  # committed all the same: the record says so
+            return record._replace(status="failed", error=exc.message)
         record = record._replace(pushed=True)
     return record
 
