@@ -317,7 +317,12 @@ def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:
     listed = set(files.paths())
 
     def is_repo(folder: str) -> bool:
-        return folder in listed or os.path.lexists(root / folder / ".git")
+        path = root / folder
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            return False  # a link or a file where a folder was: not a repository
+        # git lists a submodule as one path (a gitlink); only a real folder
+        # can be one.
+        return folder in listed or os.path.lexists(path / ".git")
 
     return frozenset(outermost(lock.files, is_repo))
 

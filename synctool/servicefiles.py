@@ -30,16 +30,23 @@ class ServiceFiles:
         """These files too, where they are regular files on disk that git
         does not track yet (a new service inside an enclosing repository)."""
         listed = set(self._paths)
-        extra = [
-            p
-            for p in paths
-            if p not in listed
-            and not (self.root / p).is_symlink()
-            and (self.root / p).is_file()
-        ]
+        extra = [p for p in paths if p not in listed and self._plain_file(p)]
         if not extra:
             return self
         return ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
+
+    def _plain_file(self, path: str) -> bool:
+        """A regular file inside the service: not a link, and not reached
+        through a linked folder (whose files live elsewhere)."""
+        target = self.root / path
+        if target.is_symlink() or not target.is_file():
+            return False
+        parent = target.parent
+        while parent != self.root and self.root in parent.parents:
+            if parent.is_symlink():
+                return False
+            parent = parent.parent
+        return True
 
     def read(self, path: str) -> bytes | None:
         try:
