@@ -51,7 +51,10 @@ def run(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        # File names are bytes: one that is not UTF-8 (Latin-1) survives as
+        # os.fsdecode would give it, and os.fsencode gives it back.
+        encoding="utf-8",
+        errors="surrogateescape",
         start_new_session=timeout is not None,  # its ssh/http helpers die with it
     ) as child:
         try:

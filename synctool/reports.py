@@ -5,6 +5,7 @@ Formatting only; ``ui`` prints what these return.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -114,7 +115,9 @@ def as_sarif(result: CheckResult) -> dict[str, Any]:
         }
         location: dict[str, Any] = {
             "artifactLocation": {
-                "uri": quote(f.path or ".synctool.yml"),
+                # a path's bytes, percent-encoded: a name that is not UTF-8
+                # (Latin-1) is still the file's real name
+                "uri": quote(os.fsencode(f.path or ".synctool.yml")),
                 "uriBaseId": "%SRCROOT%",
             }
         }

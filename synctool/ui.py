@@ -39,7 +39,18 @@ _MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
 
 def escape(text: str) -> str:
     """Make text safe inside rich markup (the same rule as rich.markup.escape)."""
-    return _MARKUP.sub(r"\1\1\\\2", text)
+    return _MARKUP.sub(r"\1\1\\\2", shown(text))
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def shown(text: str) -> str:
+    """``text`` as it can be written out: a file name's bytes that are not
+    UTF-8 (kept as os.fsdecode gives them) shown as escapes, `caf\\xe9.txt`."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _console(*, stderr: bool) -> Console:
@@ -104,7 +115,7 @@ def _plain(stream: TextIO) -> bool:
 def _emit(styled: str, plain: str, *, stderr: bool = False) -> None:
     stream = sys.stderr if stderr else sys.stdout
     if _plain(stream):
-        stream.write(plain + "\n")
+        stream.write(shown(plain) + "\n")
         stream.flush()
     else:
         (_State.err if stderr else _State.out).print(styled)
@@ -225,7 +236,7 @@ def unified_diff(text: str) -> None:
 def raw_lines(texts: Iterable[str]) -> None:
     """Lines for a machine (GitHub annotations): unstyled, even when -q."""
     for text in texts:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(shown(text) + "\n")
     sys.stdout.flush()
 
 
@@ -392,5 +403,6 @@ def emit_json_line(payload: Any) -> None:
 
 def emit_text(text: str) -> None:
     """A document for a machine or a file (Markdown, HTML): as is, even when -q."""
+    text = shown(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
