@@ -474,6 +474,13 @@ def _report(
     )
     for stale in plan.regenerate:
         ui.warning(_regenerate_line(stale, dry_run=opts.dry_run))
+    for left in plan.left_behind:
+        shown = ", ".join(left.paths[:5]) + (", ..." if len(left.paths) > 5 else "")
+        ui.warning(
+            f"the blueprint moved {left.folder}/ to {left.moved_to}/, but "
+            f"{len(left.paths)} file(s) of yours stay in {left.folder}/ ({shown}): "
+            f"move them to {left.moved_to}/ if they belong with it."
+        )
     if opts.dry_run:
         return
     if plan.conflicts:
@@ -571,6 +578,10 @@ def _as_json(
             _entry_json(e) for e in prepared.plan.entries if e.action != "keep"
         ],
         "written": not opts.dry_run and not prepared.noop,
+        "left_behind": [
+            {"folder": x.folder, "moved_to": x.moved_to, "paths": list(x.paths)}
+            for x in prepared.plan.left_behind
+        ],
         "regenerate": [
             {
                 "path": r.path,

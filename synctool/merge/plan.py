@@ -38,6 +38,7 @@ from synctool.merge import eol
 from synctool.merge.derived import RuleFor, out_of_date, source_paths
 from synctool.merge.records import (
     LOCAL_SUFFIX,
+    LeftBehind,
     MergeFn,
     Plan,
     PlanEntry,
@@ -206,7 +207,49 @@ def build_plan(
     entries.sort(key=lambda e: e.path)
     done = tuple(entries)
     stale = out_of_date(done, ours, theirs, derived) if derived else ()
-    return Plan(done, fallback=base is None, regenerate=stale)
+    behind = left_behind(done, ours, theirs)
+    return Plan(done, fallback=base is None, regenerate=stale, left_behind=behind)
+
+
+def left_behind(
+    entries: Sequence[PlanEntry], ours: Tree, theirs: Tree
+) -> tuple[LeftBehind, ...]:
+    """The service's own files in folders the blueprint moved away whole
+    (a renamed package: `src/orders/` to `src/billing/`), which nothing
+    moves: named, so that no module is silently stranded."""
+    moves: dict[str, str] = {}
+    for e in entries:
+        if e.action == "rename" and e.old_path is not None:
+            old, new = _folder(e.old_path), _folder(e.path)
+            if old != new and old:
+                moves.setdefault(old, new)
+    if not moves:
+        return ()
+    gone = {e.old_path for e in entries if e.old_path} | {
+        e.path for e in entries if e.action == "delete"
+    }
+    touched = {e.path for e in entries}
+    found = []
+    for folder, target in sorted(moves.items()):
+        if any(folder.startswith(other + "/") for other in moves):
+            continue  # named with the outer folder the blueprint moved
+        prefix = folder + "/"
+        if any(p.startswith(prefix) for p in theirs):
+            continue  # the blueprint still has files there: not moved away
+        mine = tuple(
+            sorted(
+                p
+                for p in ours
+                if p.startswith(prefix) and p not in gone and p not in touched
+            )
+        )
+        if mine:
+            found.append(LeftBehind(folder, target, mine))
+    return tuple(found)
+
+
+def _folder(path: str) -> str:
+    return path.rpartition("/")[0]
 
 
 def _bases(

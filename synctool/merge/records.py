@@ -90,12 +90,22 @@ class Regenerate(NamedTuple):
     kept: str  # "yours" or "blueprint": whose version the sync left there
 
 
+class LeftBehind(NamedTuple):
+    """Files of the service's own in a folder the blueprint moved away (an
+    answer that renamed the package): they stay where they are."""
+
+    folder: str  # the folder the blueprint's files left
+    moved_to: str  # where they went
+    paths: tuple[str, ...]  # the service's files still in ``folder``
+
+
 class Plan(NamedTuple):
     entries: tuple[PlanEntry, ...]  # sorted by path, one per path
     fallback: bool = False  # base unavailable: merged from the lock's hashes
     # derived files (locks) left out of date with their sources, and the
     # command that brings each up to date
     regenerate: tuple[Regenerate, ...] = ()
+    left_behind: tuple[LeftBehind, ...] = ()
 
     @property
     def conflicts(self) -> tuple[PlanEntry, ...]:
