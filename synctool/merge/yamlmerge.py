@@ -254,6 +254,20 @@ class _Conflict(NamedTuple):
     clash: _Clash
 
 
+def _merged_text(base: Any, ours: Any, theirs: Any) -> Any:
+    """A multi-line string (a `run: |` block) changed on both sides, merged
+    line by line as git would; ours' scalar style kept. None: the lines clash."""
+    sides = (base, ours, theirs)
+    if not all(isinstance(x, str) and "\n" in x for x in sides):
+        return None
+    b, o, t = (str(x).encode("utf-8", "surrogateescape") for x in sides)
+    merged = merge_text(b, o, t, Labels())
+    if merged.conflicts:
+        return None
+    text = merged.data.decode("utf-8", "surrogateescape")
+    return type(ours)(text) if type(ours) is not str else text
+
+
 def _frozen(value: Any) -> Hashable:
     """``canon``'s value made hashable, to know an item by its content."""
     if isinstance(value, dict):
@@ -360,6 +374,9 @@ class _Merger:
             # Theirs' nodes are copied into ours' tree, never shared: moving a
             # comment in one must not move it in the other.
             return copy.deepcopy(theirs)
+        text = _merged_text(base, ours, theirs)
+        if text is not None:
+            return text
         raise Undecided(f"{path or 'the document'} changed on both sides")
 
     def mapping(self, path: str, base: Any, ours: Any, theirs: Any) -> Any:

@@ -337,3 +337,39 @@ def test_not_utf8_merges_as_text() -> None:
 )
 def test_guess_layout(text: str, layout: tuple[int, int, int]) -> None:
     assert guess_layout(text) == layout
+
+
+RUN_BASE = b"""jobs:
+  test:
+    steps:
+      - name: Test
+        run: |
+          uv sync --locked
+          uv run ruff check .
+          uv run mypy
+          uv run pytest
+"""
+
+
+def test_a_block_scalar_edited_on_different_lines_merges_as_text() -> None:
+    from synctool.merge.drivers import merge_content
+    from synctool.merge.types import Labels
+
+    ours = RUN_BASE.replace(b"uv sync --locked", b"uv sync --locked --all-extras")
+    theirs = RUN_BASE.replace(b"uv run pytest", b"uv run pytest --cov")
+    got = merge_content("yaml", RUN_BASE, ours, theirs, Labels())
+    assert got.conflicts == 0, got
+    assert got.data == RUN_BASE.replace(
+        b"uv sync --locked", b"uv sync --locked --all-extras"
+    ).replace(b"uv run pytest", b"uv run pytest --cov")
+
+
+def test_a_block_scalar_line_changed_both_ways_is_still_a_conflict() -> None:
+    from synctool.merge.drivers import merge_content
+    from synctool.merge.types import Labels
+
+    ours = RUN_BASE.replace(b"uv run mypy", b"uv run mypy --strict")
+    theirs = RUN_BASE.replace(b"uv run mypy", b"uv run mypy src")
+    got = merge_content("yaml", RUN_BASE, ours, theirs, Labels())
+    assert got.conflicts >= 1
+    assert b"uv run mypy --strict" in got.data and b"uv run mypy src" in got.data
