@@ -102,8 +102,9 @@ def _record(command: str) -> bytes:
 
 
 def _holder(path: Path) -> dict[str, Any]:
-    """What the holder wrote; it may be writing it still: read a few times."""
-    for _ in range(20):
+    """What the holder wrote; it may be writing it still: read a few times
+    (up to 2 s: a loaded machine may keep the holder from writing for long)."""
+    for _ in range(200):
         try:
             info = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
