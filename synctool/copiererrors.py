@@ -91,6 +91,11 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
         )
     if "ExtensionNotFoundError" in kinds:
         return missing_extension(src, _missing_module(exc))
+    # copier-template-extensions' loader, once loaded in the process, says it
+    # its own way: "Could not import extension 'Slug' from 'acme_helpers'".
+    found = _NOT_IMPORTED.search(text)
+    if found:
+        return missing_extension(src, found.group(2) or found.group(1))
     if kinds & {"ForbiddenPathError", "PathError"}:
         return BlueprintError(
             f"the blueprint renders a path outside the service: {text}.",
@@ -138,6 +143,9 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
             "Check its copier.yml and templates; nothing was written.",
         )
     return exc
+
+
+_NOT_IMPORTED = re.compile(r"Could not import extension '([^']+)'(?: from '([^']+)')?")
 
 
 def _missing_module(exc: BaseException) -> str:
