@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+from synctool import fastyaml
 from synctool.errors import InputError
 
 ANSWERS_FILE = ".copier-answers.yml"  # copier's default `_answers_file`
@@ -88,8 +86,8 @@ def find(root: Path, listed: Iterable[str]) -> list[str]:
         if b"_src_path" not in data:
             continue
         try:
-            loaded = YAML(typ="safe").load(data.decode("utf-8"))
-        except (YAMLError, UnicodeDecodeError):
+            loaded = fastyaml.load(data.decode("utf-8"))
+        except (fastyaml.FastYAMLError, UnicodeDecodeError):
             continue
         if isinstance(loaded, dict) and isinstance(loaded.get("_src_path"), str):
             found.append(rel)
@@ -110,16 +108,14 @@ def read(root: Path, rel: str) -> Recorded:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{rel}: cannot be read ({exc}).") from None
     try:
-        loaded = YAML(typ="safe").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
+        # the loader .synctool.yml has: alias bombs refused, never expanded
+        loaded = fastyaml.load(text)
+    except fastyaml.FastYAMLError as exc:
+        where = f":{exc.line}" if exc.line else ""
         raise InputError(
             f"{rel}{where}: malformed YAML: {exc.problem}.",
             "Fix copier's answers file (git log -p shows how it was).",
         ) from None
-    except YAMLError as exc:
-        raise InputError(f"{rel}: malformed YAML: {exc}.") from None
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
         raise InputError(f"{rel}: not copier's answers file (not a mapping).")
     src = loaded.get("_src_path")

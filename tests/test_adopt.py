@@ -621,3 +621,26 @@ def test_read_describe(text: str, ref: str, exact: bool) -> None:
 )
 def test_expand_shorthand(src: str, url: str) -> None:
     assert expand_shorthand(src) == url
+
+
+def test_an_alias_bomb_in_copier_s_answers_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    bomb = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for n in range(1, 9):
+        prev, cur = chr(96 + n), chr(97 + n)
+        bomb.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(
+        "_src_path: gh:acme/tpl\n_commit: v1.0.0\n" + "\n".join(bomb) + "\n"
+    )
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "copier copy")
+    before = snapshot(project)
+    result = run_cli(capsys, "adopt", str(project))
+    assert result.code == 2
+    assert ".copier-answers.yml" in result.err and "alias" in result.err
+    assert snapshot(project) == before
