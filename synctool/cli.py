@@ -193,7 +193,7 @@ def init(
     question needs an answer from --data/--data-file, or use --defaults.
     """
     _setup(quiet, verbose, no_color)
-    from synctool.answers import parse_data
+    from synctool.blueprint.answers import parse_data
     from synctool.commands.init import InitOptions, run
 
     return run(
@@ -289,7 +289,7 @@ def adopt(
     Off a terminal, secret answers (never recorded) need --data or --defaults.
     """
     _setup(quiet, verbose, no_color)
-    from synctool.answers import parse_data
+    from synctool.blueprint.answers import parse_data
     from synctool.commands.adopt import AdoptOptions, run
 
     terminal = sys.stdin.isatty()
@@ -394,7 +394,7 @@ def update(
 ) -> int:
     """Move the service to a newer blueprint release: set the declared ref, then sync."""
     _setup(quiet, verbose, no_color)
-    from synctool.answers import parse_data
+    from synctool.blueprint.answers import parse_data
     from synctool.commands.sync import SyncOptions, run
 
     return run(

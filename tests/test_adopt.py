@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from synctool.blueprint.copieranswers import expand_shorthand, read_describe
 from synctool.commands.adopt import AdoptOptions
 from synctool.commands.adopt import run as adopt_run
-from synctool.copieranswers import expand_shorthand, read_describe
 from tests.helpers import (
     Files,
     Result,

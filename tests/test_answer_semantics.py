@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from synctool import journal
+from synctool.blueprint.render import render
 from synctool.errors import InputError
-from synctool.merge.types import FileEntry
-from synctool.render import render
+from synctool.service import journal
+from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint, run_cli
 
 COPIER = """\
@@ -170,7 +170,7 @@ def test_a_folder_turned_file_survives_a_roll_back_killed_and_run_again(
 def test_a_bug_in_code_copier_calls_back_is_a_crash_not_a_blueprint_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool import speedups
+    from synctool.blueprint import speedups
 
     def broken(worker: Any, *_args: Any) -> None:
         worker._render_string = lambda string, extra_context=None: {}["boom"]

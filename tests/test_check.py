@@ -1519,11 +1519,13 @@ def _imported_modules(svc: Path, *args: str, code: int = 0) -> list[str]:
 def test_check_does_not_import_copier(svc: Path) -> None:
     modules = _imported_modules(svc)
     assert "synctool.commands.check" in modules  # importtime did report
-    assert "synctool.rules.kinds" in modules
+    assert "synctool.check.rules.kinds" in modules
     assert not [m for m in modules if m.split(".")[0] == "copier"]
 
 
 def test_check_with_findings_does_not_import_copier(svc: Path) -> None:
     write(svc, "Makefile", "lint:\n")
     write(svc, "Dockerfile", NO_HEALTHCHECK)
-    assert "synctool.reports" in _imported_modules(svc, "--format", "sarif", code=1)
+    assert "synctool.check.reports" in _imported_modules(
+        svc, "--format", "sarif", code=1
+    )

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from synctool import drift
+from synctool.check import drift
 from synctool.cli import run as cli_run
 from tests.helpers import GIT_ENV, Result, git, make_blueprint, run_cli
 
@@ -263,7 +263,7 @@ def test_a_render_the_cache_kept_gives_the_diff_outside_git(
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "synctool.rendercache" in imported  # it did read the cache
+    assert "synctool.blueprint.rendercache" in imported  # it did read the cache
     assert not {m for m in imported if m.split(".")[0] in ("copier", "typer")}
 
 

@@ -22,10 +22,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from synctool import fastyaml
+from synctool.check.drift import marker_line
 from synctool.commands.check import check_service
-from synctool.drift import marker_line
-from synctool.model import LockedFile, load_declared, load_lock
-from synctool.servicefiles import ServiceFiles
+from synctool.service.files import ServiceFiles
+from synctool.service.model import LockedFile, load_declared, load_lock
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 from tests.scenarios import SCENARIOS, Scenario
 from tests.test_sync_scenarios import build_service
@@ -215,7 +215,7 @@ def test_markers_the_blueprint_rendered_are_not_conflicts(
 
 KILLER = """\
 import os, sys
-import synctool.journal
+import synctool.service.journal
 from synctool.cli import main
 
 stop = sys.argv[1]
@@ -224,7 +224,7 @@ def hook(name):
     if name == stop:
         os._exit(137)
 
-synctool.journal.step_hook = hook
+synctool.service.journal.step_hook = hook
 sys.argv = ["synctool", *sys.argv[2:]]
 main()
 """

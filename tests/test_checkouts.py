@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from synctool import checkouts
+from synctool.blueprint import checkouts
 
 SHA = "a" * 40
 META = {
@@ -109,7 +109,7 @@ def test_processes_rendering_a_remote_blueprint_at_once_all_succeed(
     sha = git(bp, "rev-parse", "v1.0.0^{commit}").strip()
     code = (
         "import sys\n"
-        "from synctool.render import render\n"
+        "from synctool.blueprint.render import render\n"
         "out = render(sys.argv[1], 'v1.0.0', {'name': sys.argv[2]}, defaults=True,"
         f" interactive=False, trust=False, commit={sha!r}, operation='update')\n"
         "print(out.tree['a.txt'].data.decode(), end='')\n"

@@ -328,8 +328,8 @@ def test_a_service_made_before_synctool_wrote_the_answers_file_gets_it_at_sync(
 def test_a_render_showing_the_service_s_folder_is_kept_for_that_service_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool import rendercache
-    from synctool.sources import resolve_source
+    from synctool.blueprint import rendercache
+    from synctool.blueprint.sources import resolve_source
 
     files: Files = {
         "copier.yml": "name: {type: str, default: demo}\n",

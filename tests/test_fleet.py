@@ -366,7 +366,7 @@ def test_limit_takes_the_first_repos_and_skips_the_rest(
 def test_a_crash_in_one_repo_is_recorded_and_the_others_go_on(
     capsys: pytest.CaptureFixture[str], fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool import syncer
+    from synctool.sync import syncer
 
     real = syncer.prepare
 
@@ -389,7 +389,7 @@ def test_jobs_counts_every_process_at_work(
 ) -> None:
     """--jobs 1 is one process: no sync renders its base in a second one; a
     lone repo with --jobs 2 has a CPU to spare for it, as `update` does."""
-    from synctool import syncer
+    from synctool.sync import syncer
 
     real = syncer.prepare
     seen: list[tuple[str, bool]] = []

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from synctool.check.rules import Finding
 from synctool.fleet import html
 from synctool.fleet.check import CheckRecord
-from synctool.rules import Finding
 from tests.helpers import git, run_cli
 from tests.test_fleet import build_fleet
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from synctool import journal
+from synctool.service import journal
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 from tests.test_interrupt import run_killed
 
@@ -240,7 +240,7 @@ def test_abort_keeps_an_edit_of_a_file_the_sync_created(
 def test_ctrl_c_while_rendering_says_nothing_was_written(
     capsys: pytest.CaptureFixture[str], svc: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool import syncer
+    from synctool.sync import syncer
 
     before = snapshot(svc)
 

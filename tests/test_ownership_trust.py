@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from synctool.merge.types import FileEntry
-from synctool.model import LockedFile, ignored_paths, locked_files
+from synctool.service.model import LockedFile, ignored_paths, locked_files
+from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 
 COPIER = "name:\n  type: str\n  default: orders\n"

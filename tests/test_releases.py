@@ -7,19 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from synctool import releases, sources
+from synctool.blueprint import releases, sources
 from tests.helpers import git, run_cli
 
 
 def test_current_bundled_release_is_frozen_unchanged() -> None:
     version = sources.bundled_version()
     frozen = releases.frozen_files(version)
-    assert frozen is not None, f"run `python -m synctool.releases freeze` for {version}"
+    assert frozen is not None, (
+        f"run `python -m synctool.blueprint.releases freeze` for {version}"
+    )
     current = releases.snapshot(sources.bundled_dir())
     current.pop("VERSION", None)
     assert frozen == current, (
         f"blueprint/ differs from the frozen release {version}: bump blueprint/VERSION "
-        "and run `python -m synctool.releases freeze`"
+        "and run `python -m synctool.blueprint.releases freeze`"
     )
 
 

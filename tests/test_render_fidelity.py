@@ -1,6 +1,6 @@
 """synctool's renders equal `copier copy`'s, byte for byte, also when they are fast.
 
-render.py hands copier's objects to synctool.speedups (one compile cache per
+render.py hands copier's objects to synctool.blueprint.speedups (one compile cache per
 process, a fixed render context, kept checkouts instead of clones). These
 tests render real templates through synctool, first and again (the second
 time from the kept checkout and the compile cache), and compare every file,
@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from synctool import checkouts
-from synctool.merge.types import FileEntry
-from synctool.render import Rendered, render
-from synctool.rendercache import cached_render, commit_of
-from synctool.sources import resolve_source
-from synctool.staging import read_tree
+from synctool.blueprint import checkouts
+from synctool.blueprint.render import Rendered, render
+from synctool.blueprint.rendercache import cached_render, commit_of
+from synctool.blueprint.sources import resolve_source
+from synctool.service.staging import read_tree
+from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint
 
 FEATURES_COPIER = """\
@@ -163,7 +163,7 @@ def test_features_render_what_the_template_says(tmp_path: Path) -> None:
 
 
 def test_the_bundled_blueprint_renders_as_copier_copy_does(tmp_path: Path) -> None:
-    from synctool import sources
+    from synctool.blueprint import sources
 
     bundled = sources.resolve_source("bundled", Path.cwd())
     rendered = render(
@@ -232,7 +232,7 @@ def test_a_kept_checkout_deleted_during_a_render_means_a_clone(
     """The caches may be deleted at any time, even while a render reads one."""
     import shutil
 
-    from synctool import speedups
+    from synctool.blueprint import speedups
 
     bp = _blueprint(tmp_path, FEATURES)
     first = _render(str(bp), "v1.0.0", {"service_name": "a"})

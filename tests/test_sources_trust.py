@@ -415,7 +415,7 @@ def test_render_refuses_an_option_like_ref_or_source_before_copier(
     """The copier boundary refuses too: a ref read from the lock (the base of
     a sync) reaches copier without resolve_ref, and copier 9.11 (allowed by
     pyproject) runs `git checkout -f REF` and `git clone URL` without `--`."""
-    from synctool.render import render
+    from synctool.blueprint.render import render
 
     bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
     out = workdir / "out"

@@ -25,7 +25,7 @@ V2 = {"copier.yml": COPIER, "a.txt": "a2\n", "b.txt": "b2\n", "z/c.txt": "c2\n"}
 # stops after staging its journal (holding the lock) until "go" exists.
 HOLDER = """\
 import os, sys, time
-import synctool.journal
+import synctool.service.journal
 from synctool.cli import main
 
 ready, go = sys.argv[1], sys.argv[2]
@@ -36,7 +36,7 @@ def hook(name):
         while not os.path.exists(go):
             time.sleep(0.05)
 
-synctool.journal.step_hook = hook
+synctool.service.journal.step_hook = hook
 sys.argv = ["synctool", *sys.argv[3:]]
 main()
 """
@@ -44,16 +44,16 @@ main()
 # The base render (in the side process) sleeps: the update is mid-render.
 SLOW_BASE = """\
 import sys, time
-import synctool.syncer
+import synctool.sync.syncer
 from synctool.cli import main
 
-original = synctool.syncer._render_base
+original = synctool.sync.syncer._render_base
 
 def slow(*args):
     time.sleep(120)
     return original(*args)
 
-synctool.syncer._render_base = slow
+synctool.sync.syncer._render_base = slow
 sys.argv = ["synctool", *sys.argv[1:]]
 main()
 """

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from synctool import journal, syncer
+from synctool.service import journal
+from synctool.sync import syncer
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 
 COPIER = "_subdirectory: template\n"

@@ -87,7 +87,7 @@ def test_init_without_trust_refuses_a_blueprint_with_tasks(
 
 
 def test_migrations_describe_versions_as_copier_when_the_applied_one_is_known() -> None:
-    from synctool.tasks import TemplateCode, migration_steps
+    from synctool.blueprint.tasks import TemplateCode, migration_steps
 
     code = TemplateCode(
         migrations=({"version": "v1.1.0", "command": "echo $VERSION_FROM"},),
@@ -129,7 +129,7 @@ def test_migrations_describe_versions_as_copier_when_the_applied_one_is_known() 
 def test_a_task_condition_is_read_as_copier_reads_it(rendered: str) -> None:
     from copier._tools import cast_to_bool
 
-    from synctool.tasks import _truthy
+    from synctool.blueprint.tasks import _truthy
 
     assert _truthy(rendered) is cast_to_bool(rendered)
 

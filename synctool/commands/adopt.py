@@ -16,14 +16,24 @@ from typing import Any, NamedTuple
 
 from ruamel.yaml.comments import CommentedMap
 
-from synctool import copieranswers, fsops, git, policy, sources, tasks, ui, worktree
-from synctool.copieranswers import Recorded
+from synctool import git, ui
+from synctool.blueprint import copieranswers, sources, tasks
+from synctool.blueprint.copieranswers import Recorded
+from synctool.blueprint.render import Rendered, render
+from synctool.blueprint.rendercache import commit_of
+from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, GitError, InputError
-from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, LOCK, Declared, Lock, dump_declared, dump_lock
-from synctool.render import Rendered, render
-from synctool.rendercache import commit_of
-from synctool.syncer import new_lock
+from synctool.service import fsops, worktree
+from synctool.service.model import (
+    DECLARED,
+    LOCK,
+    Declared,
+    Lock,
+    dump_declared,
+    dump_lock,
+)
+from synctool.sync.syncer import new_lock
+from synctool.tree import FileEntry
 
 FORMATS = ("text", "json")
 DRIFT_RULES = ("managed-drift", "managed-missing")
@@ -366,7 +376,7 @@ def _check(
 ) -> tuple[list[Finding], list[Finding]]:
     """What `synctool check` will report once the two files are written."""
     from synctool.commands.check import check_service
-    from synctool.servicefiles import ServiceFiles
+    from synctool.service.files import ServiceFiles
 
     doc = CommentedMap(blueprint=blueprint, ref=ref, answers=CommentedMap(answers))
     declared = Declared(blueprint, ref, answers, doc)

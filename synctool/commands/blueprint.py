@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from synctool import git, sources, ui
+from synctool import git, ui
+from synctool.blueprint import sources
 from synctool.errors import EXIT_OK, InputError
 
 FIRST_TAG = "v1.0.0"

@@ -15,11 +15,10 @@ import subprocess
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import drift, ui
-from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
-from synctool.model import DECLARED, LOCK, Declared, Lock, load_declared, load_lock
-from synctool.reports import CheckResult, as_github, as_json, as_sarif
-from synctool.rules import (
+from synctool import ui
+from synctool.check import drift
+from synctool.check.reports import CheckResult, as_github, as_json, as_sarif
+from synctool.check.rules import (
     Finding,
     OnlineInfo,
     RuleError,
@@ -29,7 +28,16 @@ from synctool.rules import (
     parse_rules,
     parse_waivers,
 )
-from synctool.servicefiles import ServiceFiles
+from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from synctool.service.files import ServiceFiles
+from synctool.service.model import (
+    DECLARED,
+    LOCK,
+    Declared,
+    Lock,
+    load_declared,
+    load_lock,
+)
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -68,7 +76,7 @@ def run(opts: CheckOptions) -> int:
     if opts.fix and interrupted:  # the journal's files first, or they clash
         ui.warning("--fix skipped: finish or undo the interrupted sync first")
     elif opts.fix:
-        from synctool.commands.fix import fix
+        from synctool.check.fix import fix
 
         for verb, path, detail in fix(root, lock, files):
             ui.action(verb, path, detail, stderr=opts.output != "text")
@@ -203,7 +211,7 @@ def _line(doc: Any, key: str) -> int | None:
 
 
 def _online_info(root: Path, declared: Declared, lock: Lock) -> OnlineInfo | None:
-    from synctool import sources
+    from synctool.blueprint import sources
     from synctool.errors import SynctoolError
 
     try:

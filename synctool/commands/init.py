@@ -7,17 +7,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import fsops, git, policy, sources, tasks, ui
+from synctool import git, ui
+from synctool.blueprint import sources, tasks
+from synctool.blueprint.render import render
+from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, InputError
-from synctool.merge.types import FileEntry
-from synctool.model import (
+from synctool.service import fsops
+from synctool.service.model import (
     DECLARED,
     LOCK,
     dump_declared,
     dump_lock,
 )
-from synctool.render import render
-from synctool.syncer import new_lock
+from synctool.sync.syncer import new_lock
+from synctool.tree import FileEntry
 
 
 class InitOptions(NamedTuple):

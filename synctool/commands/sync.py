@@ -8,16 +8,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from synctool import (
-    drift,
-    journal,
-    servicelock,
-    sources,
-    syncer,
-    tasks,
-    ui,
-    worktree,
-)
+from synctool import ui
+from synctool.blueprint import sources, tasks
+from synctool.check import drift
 from synctool.errors import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -27,11 +20,12 @@ from synctool.errors import (
     SynctoolError,
     TaskFailed,
 )
-from synctool.fsops import write_entry
 from synctool.merge.plan import PlanEntry
 from synctool.merge.records import Regenerate
-from synctool.merge.types import FileEntry
-from synctool.model import (
+from synctool.service import journal, worktree
+from synctool.service import mutex as servicelock
+from synctool.service.fsops import write_entry
+from synctool.service.model import (
     DECLARED,
     JOURNAL,
     LOCK,
@@ -40,6 +34,8 @@ from synctool.model import (
     load_declared,
     load_lock,
 )
+from synctool.sync import syncer
+from synctool.tree import FileEntry
 
 
 class SyncOptions(NamedTuple):
@@ -238,7 +234,7 @@ def _moving_commit(source: sources.Source, ref: str | None) -> str | None:
     A release tag names one commit for good: not asked."""
     from packaging.version import InvalidVersion, Version
 
-    from synctool.rendercache import commit_of
+    from synctool.blueprint.rendercache import commit_of
 
     if source.kind != "git" or ref is None:
         return None
@@ -290,7 +286,8 @@ def _template_code(
 def _described(root: Path, code: tasks.TemplateCode) -> str | None:
     """The applied version as copier describes it (`v1.0.0`): `_commit` in the
     service's copier answers file, where copier reads it too; None without."""
-    from synctool import fastyaml, staging
+    from synctool import fastyaml
+    from synctool.service import staging
 
     conf = code.context.get("_copier_conf")
     name = conf.get("answers_file") if isinstance(conf, Mapping) else None

@@ -15,15 +15,17 @@ from typing import Literal, NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from synctool import drift, git, releases, sources
+from synctool import git
+from synctool.blueprint import releases, sources
+from synctool.check import drift
+from synctool.check.rules import Finding
 from synctool.commands.check import check_service
 from synctool.crash import write_report
 from synctool.errors import InputError, SynctoolError
 from synctool.fleet import clones
 from synctool.fleet.repos import Repo
-from synctool.model import DECLARED, load_declared, load_lock
-from synctool.rules import Finding
-from synctool.servicefiles import ServiceFiles
+from synctool.service.files import ServiceFiles
+from synctool.service.model import DECLARED, load_declared, load_lock
 
 CheckStatus = Literal["ok", "findings", "failed"]
 

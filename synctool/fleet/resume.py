@@ -13,11 +13,12 @@ from typing import NamedTuple
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from synctool import drift, git
+from synctool import git
+from synctool.check import drift
 from synctool.errors import GitError
 from synctool.fleet import clones
-from synctool.model import LOCK, Lock, load_lock
-from synctool.servicefiles import ServiceFiles
+from synctool.service.files import ServiceFiles
+from synctool.service.model import LOCK, Lock, load_lock
 
 
 class Earlier(NamedTuple):

@@ -20,14 +20,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, NamedTuple, cast
 
-from synctool import git, sources
+from synctool import git
+from synctool.blueprint import sources
 from synctool.commands import sync
 from synctool.commands.sync import SyncOptions
 from synctool.crash import write_report
 from synctool.errors import GitError, InputError, SynctoolError
 from synctool.fleet import clones, resume
 from synctool.fleet.repos import Repo
-from synctool.model import BUNDLED, DECLARED, load_declared
+from synctool.service.model import BUNDLED, DECLARED, load_declared
 
 Status = Literal["updated", "conflicts", "up-to-date", "failed", "skipped"]
 

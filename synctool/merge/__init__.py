@@ -8,7 +8,6 @@ Rendering, git, the disk and the terminal live elsewhere.
 from __future__ import annotations
 
 from synctool.merge.plan import (
-    DEFAULT_IDENTITY_KEYS,
     SIDE_SUFFIX,
     MergeFn,
     Plan,
@@ -27,32 +26,19 @@ from synctool.merge.renames import (
     find_renames,
     similarity,
 )
-from synctool.merge.types import (
-    Action,
-    ContentMerge,
-    Driver,
-    FileEntry,
-    Labels,
-    Ownership,
-    Tree,
-)
+from synctool.merge.types import Action, ContentMerge, Labels
 
 __all__ = [
-    "DEFAULT_IDENTITY_KEYS",
     "DEFAULT_THRESHOLD",
     "SIDE_SUFFIX",
     "Action",
     "ContentMerge",
-    "Driver",
-    "FileEntry",
     "Labels",
     "MergeFn",
-    "Ownership",
     "Plan",
     "PlanEntry",
     "Rename",
     "SideFile",
-    "Tree",
     "apply_plan_to_tree",
     "build_plan",
     "check_path",

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from synctool.merge import eol
 from synctool.merge.records import PlanEntry, Regenerate
-from synctool.merge.types import FileEntry, Tree
+from synctool.tree import FileEntry, Tree
 
 
 class DerivedRule(NamedTuple):

@@ -15,9 +15,10 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from synctool.merge import eol
 from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.tomlmerge import merge_toml
-from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Driver, Labels
+from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import merge_union
 from synctool.merge.yamlmerge import merge_yaml
+from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver
 
 _IGNORE_FILE = re.compile(r"\.[^/]*ignore")
 _Merge = Callable[[bytes, bytes, bytes, Labels, Sequence[str]], ContentMerge]

@@ -54,16 +54,8 @@ from synctool.merge.renames import (
     find_exact_renames,
     find_renames,
 )
-from synctool.merge.types import (
-    DEFAULT_IDENTITY_KEYS,
-    Action,
-    ContentMerge,
-    Driver,
-    FileEntry,
-    Labels,
-    Ownership,
-    Tree,
-)
+from synctool.merge.types import Action, ContentMerge, Labels
+from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver, FileEntry, Ownership, Tree
 
 __all__ = [  # the records are re-exported: callers import them from here
     "DEFAULT_IDENTITY_KEYS",

@@ -9,15 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple, Protocol
 
-from synctool.merge.types import (
-    Action,
-    ContentMerge,
-    Driver,
-    FileEntry,
-    Labels,
-    Ownership,
-    Tree,
-)
+from synctool.merge.types import Action, ContentMerge, Labels
+from synctool.tree import Driver, FileEntry, Ownership, Tree
 
 
 class MergeFn(Protocol):

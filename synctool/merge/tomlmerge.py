@@ -24,7 +24,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Table
 
 from synctool.merge.text import merge_text
-from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
+from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
     Merged,
@@ -33,6 +33,7 @@ from synctool.merge.union import (
     keyed_items,
     merge_keyed,
 )
+from synctool.tree import DEFAULT_IDENTITY_KEYS
 
 
 def _plain(node: Any) -> Any:

@@ -1,4 +1,4 @@
-"""Records shared by the merge engine: trees, entries, plans.
+"""Records the merge engine returns: actions, labels, content merges.
 
 The engine is pure: it sees trees (path -> entry) and returns a plan; it
 never touches git, the disk or the terminal.
@@ -6,11 +6,10 @@ never touches git, the disk or the terminal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
-Ownership = Literal["managed", "merged", "seeded"]
-Driver = Literal["text", "yaml", "toml", "json", "union", "binary"]
+from synctool.tree import Driver
+
 Action = Literal[
     "keep",  # ours stays as it is (nothing to do, or ours wins)
     "create",  # path absent in ours, written from theirs
@@ -20,22 +19,6 @@ Action = Literal[
     "delete",  # removed from ours
     "rename",  # ours moved to a new path (content may be merged too)
 ]
-
-
-class FileEntry(NamedTuple):
-    """One file of a tree: its bytes and its permission bits (0o644, 0o755)."""
-
-    data: bytes
-    mode: int = 0o644
-
-
-Tree = Mapping[str, FileEntry]
-"""POSIX relative path -> entry. Only regular files; no directories."""
-
-
-# Keys that identify an item of a YAML/TOML list of mappings (a CI step by
-# `name`, an action by `uses`), when the blueprint's policy names none.
-DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
 
 
 class Labels(NamedTuple):

@@ -44,7 +44,7 @@ from synctool.merge.structural import (
     structural_merge,
 )
 from synctool.merge.text import merge_text
-from synctool.merge.types import DEFAULT_IDENTITY_KEYS, ContentMerge, Labels
+from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import (
     ABSENT,
     Merged,
@@ -52,6 +52,7 @@ from synctool.merge.union import (
     identity_of,
     merge_keyed,
 )
+from synctool.tree import DEFAULT_IDENTITY_KEYS
 
 Layout = tuple[int, int, int]  # mapping indent, sequence indent, dash offset
 

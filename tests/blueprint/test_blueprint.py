@@ -93,7 +93,7 @@ def test_policy_renders_and_is_well_formed(name: str) -> None:
         answers["package_name"] = answers["service_name"].replace("-", "_")
     policy = render_policy(answers)
     assert set(policy) <= {"ownership", "drivers", "identity_keys", "rules", "derived"}
-    from synctool import policy as synctool_policy
+    from synctool.check import policy as synctool_policy
 
     applied = synctool_policy.from_raw(policy)  # what sync and check will read
     rule = applied.derived_rule("uv.lock")

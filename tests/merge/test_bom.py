@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from synctool.merge.drivers import merge_content
-from synctool.merge.types import Driver, Labels
+from synctool.merge.types import Labels
+from synctool.tree import Driver
 
 BOM = b"\xef\xbb\xbf"
 LABELS = Labels()

@@ -17,7 +17,8 @@ from ruamel.yaml import YAML
 from synctool.merge import build_plan, drivers, tomlmerge
 from synctool.merge.drivers import merge_content
 from synctool.merge.text import merge_text
-from synctool.merge.types import ContentMerge, FileEntry, Labels
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import FileEntry
 
 LABELS = Labels("ours", "base", "theirs")
 

@@ -4,7 +4,8 @@ import pytest
 
 from synctool.merge import eol
 from synctool.merge.drivers import default_driver, is_binary, merge_content
-from synctool.merge.types import ContentMerge, Driver, Labels
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import Driver
 
 LABELS = Labels("ours", "base", "theirs")
 

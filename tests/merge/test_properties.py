@@ -24,7 +24,8 @@ from ruamel.yaml import YAML
 
 from synctool.merge.drivers import merge_content, run_driver
 from synctool.merge.text import diff_lines, merge_text, split_lines
-from synctool.merge.types import ContentMerge, Driver, Labels
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import Driver
 
 LABELS = Labels("ours", "base", "theirs")
 FAST = settings(max_examples=80, deadline=None)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from synctool.merge.plan import MergeFn, Plan, build_plan
-from synctool.merge.types import ContentMerge, Driver, FileEntry, Labels, Ownership
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import Driver, FileEntry, Ownership
 
 Spec = str | bytes | FileEntry
 

@@ -129,7 +129,7 @@ def test_without_rules_a_lock_is_merged_like_any_file() -> None:
 
 
 def test_policy_names_its_own_derived_files() -> None:
-    from synctool import policy
+    from synctool.check import policy
 
     applied = policy.from_raw(
         {
@@ -153,7 +153,7 @@ def test_policy_names_its_own_derived_files() -> None:
 def test_malformed_derived_policy_is_refused() -> None:
     import pytest
 
-    from synctool import policy
+    from synctool.check import policy
     from synctool.errors import BlueprintError
 
     for bad in (

@@ -17,7 +17,8 @@ from synctool.merge.plan import (
     check_path,
     two_way_conflict,
 )
-from synctool.merge.types import ContentMerge, Driver, FileEntry, Labels
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import Driver, FileEntry
 
 from . import FakeMerge, exe, owner, plan, sniff, tree
 

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from synctool.merge.plan import Plan, apply_plan_to_tree, build_plan
 from synctool.merge.renames import digest
-from synctool.merge.types import ContentMerge, Driver, FileEntry, Labels, Ownership
+from synctool.merge.types import ContentMerge, Labels
+from synctool.tree import Driver, FileEntry, Ownership
 
 from . import FakeMerge, sniff
 

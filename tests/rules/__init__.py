@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from ruamel.yaml import YAML
 
-from synctool.rules import Rule, parse_rules
+from synctool.check.rules import Rule, parse_rules
 
 
 def load(text: str) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from synctool.rules import evaluate
+from synctool.check.rules import evaluate
 
 from . import Files, rules
 

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from synctool.rules import Finding, OnlineInfo, evaluate
+from synctool.check.rules import Finding, OnlineInfo, evaluate
 
 from . import Files, rules
 

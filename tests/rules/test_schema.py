@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from synctool.rules import (
+from synctool.check.rules import (
     BehindCheck,
     Rule,
     RuleError,

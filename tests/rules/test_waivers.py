@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from synctool.rules import (
+from synctool.check.rules import (
     Finding,
     MergedRules,
     RuleError,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from synctool.rules.yamlpath import (
+from synctool.check.rules.yamlpath import (
     Miss,
     Node,
     PathError,

@@ -7,11 +7,11 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from synctool.model import JOURNAL
+from synctool.service.model import JOURNAL
 
 
 class ServiceFiles:
-    """A FileSource over the service (see synctool.rules.FileSource).
+    """A FileSource over the service (see synctool.check.rules.FileSource).
 
     The listing is one ``git ls-files`` call: an ignored, untracked ``.env`` is
     not the repository's business; a committed or staged one is.

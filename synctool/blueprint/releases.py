@@ -8,7 +8,7 @@ kept once, however many releases share it.
 
 Maintainers freeze a release after bumping ``blueprint/VERSION``:
 
-    python -m synctool.releases freeze
+    python -m synctool.blueprint.releases freeze
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -26,7 +27,7 @@ from packaging.version import InvalidVersion, Version
 
 from synctool.errors import BlueprintError
 
-STORE = Path(__file__).resolve().parent / "_releases"
+STORE = Path(str(resources.files("synctool"))).resolve() / "_releases"
 _INDEX = "index.json"
 _SKIP_DIRS = {".git", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
@@ -146,10 +147,10 @@ def freeze(folder: Path, version: str) -> bool:
 
 def _main(argv: list[str]) -> int:
     from synctool import ui
-    from synctool.sources import bundled_dir, bundled_version
+    from synctool.blueprint.sources import bundled_dir, bundled_version
 
     if argv != ["freeze"]:
-        ui.error("usage: python -m synctool.releases freeze")
+        ui.error("usage: python -m synctool.blueprint.releases freeze")
         return 2
     version = bundled_version()
     added = freeze(bundled_dir(), version)

@@ -17,7 +17,8 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synctool.model import (
+from synctool.check.rules import FileSource, Finding
+from synctool.service.model import (
     BUNDLED,
     DECLARED,
     JOURNAL,
@@ -29,11 +30,10 @@ from synctool.model import (
     same_ref,
     source_key,
 )
-from synctool.rules import FileSource, Finding
 
 if TYPE_CHECKING:  # check never imports the merge engine
     from synctool.merge.plan import Plan
-    from synctool.merge.types import FileEntry
+    from synctool.tree import FileEntry
 
 SIDE_SUFFIX = ".blueprint"
 _SIDE_NAME = re.compile(r"\.(?:blueprint|local)(?:\.[0-9]+)?$")
@@ -212,7 +212,7 @@ class Originals:
         lock = self.lock
         if lock.blueprint == BUNDLED or not re.fullmatch(r"[0-9a-f]{40}", lock.commit):
             return None
-        from synctool import rendercache, sources
+        from synctool.blueprint import rendercache, sources
         from synctool.errors import SynctoolError
 
         try:
@@ -312,7 +312,7 @@ def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:
     """The folders holding locked files that are other git repositories: a
     nested repository or checked-out submodule (its own `.git`), or a
     submodule git records (a listed path that is a folder of the lock's)."""
-    from synctool.worktree import outermost
+    from synctool.service.worktree import outermost
 
     listed = set(files.paths())
 

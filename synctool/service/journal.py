@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from synctool.errors import EXIT_INTERRUPTED, BlueprintError, InputError, SynctoolError
-from synctool.fsops import safe_target, write_entry
 from synctool.merge.records import LOCAL_SUFFIX, free_name
-from synctool.merge.types import FileEntry
-from synctool.model import JOURNAL
-from synctool.staging import SYMLINK_MODE
+from synctool.service.fsops import safe_target, write_entry
+from synctool.service.model import JOURNAL
+from synctool.service.staging import SYMLINK_MODE
+from synctool.tree import FileEntry
 
 _LAST = (".synctool.yml", ".synctool.lock")
 _MANIFEST = "manifest.json"

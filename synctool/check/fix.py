@@ -11,12 +11,15 @@ import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from synctool import drift, fsops, git, sources
+from synctool import git
+from synctool.blueprint import sources
+from synctool.blueprint.rendercache import cached_render
+from synctool.check import drift
 from synctool.errors import GitError, SynctoolError
 from synctool.merge.records import LOCAL_SUFFIX, free_name
-from synctool.model import NESTED_REPO, Lock
-from synctool.rendercache import cached_render
-from synctool.servicefiles import ServiceFiles
+from synctool.service import fsops
+from synctool.service.files import ServiceFiles
+from synctool.service.model import NESTED_REPO, Lock
 
 
 def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ from typing import NamedTuple, Protocol
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from synctool.rules.schema import (
+from synctool.check.rules.schema import (
     BehindCheck,
     PathMatcher,
     Rule,
@@ -25,7 +25,7 @@ from synctool.rules.schema import (
     compile_paths,
     union_regex,
 )
-from synctool.rules.yamlpath import (
+from synctool.check.rules.yamlpath import (
     Node,
     node_line,
     same_value,

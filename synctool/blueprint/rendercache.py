@@ -21,10 +21,10 @@ import platformdirs
 
 from synctool import git
 from synctool.errors import GitError
-from synctool.merge.types import FileEntry
-from synctool.render import Operation, Rendered, render
-from synctool.sources import Source
-from synctool.tasks import TemplateCode
+from synctool.tree import FileEntry
+from synctool.blueprint.render import Operation, Rendered, render
+from synctool.blueprint.sources import Source
+from synctool.blueprint.tasks import TemplateCode
 
 _FORMAT = 4
 _META = "__synctool_render__.json"

@@ -22,11 +22,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar, cast
 
-from synctool import __version__, drift, policy, sources, worktree
+from synctool import __version__
+from synctool.blueprint import sources
+from synctool.blueprint.render import Rendered, answers_digest
+from synctool.blueprint.rendercache import cached_render, commit_of
+from synctool.blueprint.tasks import TemplateCode
+from synctool.check import drift, policy
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.plan import Plan, build_plan
-from synctool.merge.types import Driver, FileEntry, Labels
-from synctool.model import (
+from synctool.merge.types import Labels
+from synctool.service import worktree
+from synctool.service.model import (
     DECLARED,
     GITIGNORE,
     LOCK,
@@ -37,9 +43,7 @@ from synctool.model import (
     locked_files,
     redeclare,
 )
-from synctool.render import Rendered, answers_digest
-from synctool.rendercache import cached_render, commit_of
-from synctool.tasks import TemplateCode
+from synctool.tree import Driver, FileEntry
 
 _T = TypeVar("_T")
 
@@ -360,7 +364,7 @@ def _render_base(
 
 
 def _not_as_applied(rendered: Rendered, previous: Lock) -> bool:
-    from synctool.model import sha256
+    from synctool.service.model import sha256
 
     return any(
         sha256(entry.data) != previous.files[p].sha256

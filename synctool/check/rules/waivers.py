@@ -12,8 +12,8 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
-from synctool.rules.kinds import Finding
-from synctool.rules.schema import (
+from synctool.check.rules.kinds import Finding
+from synctool.check.rules.schema import (
     RESERVED_IDS,
     RULE_ID,
     PathMatcher,
@@ -21,7 +21,7 @@ from synctool.rules.schema import (
     RuleError,
     compile_paths,
 )
-from synctool.rules.yamlpath import key_line, node_line
+from synctool.check.rules.yamlpath import key_line, node_line
 
 _WAIVER_KEYS = frozenset({"rule", "paths", "reason", "expires"})
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

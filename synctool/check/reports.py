@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from synctool import __version__
-from synctool.rules import Finding
+from synctool.check.rules import Finding
 
 JSON_SCHEMA_VERSION = 1
 

@@ -174,7 +174,7 @@ def _template_root(code: TemplateCode) -> Path | None:
     if code.root and Path(code.root).is_dir():
         return Path(code.root)
     if len(code.checkout) == 3:
-        from synctool import checkouts
+        from synctool.blueprint import checkouts
 
         kept = checkouts.find(*code.checkout)
         if kept is not None:
@@ -205,7 +205,7 @@ def _environment(code: TemplateCode) -> Any:
             extensions=[*extensions, *code.extensions], **envops
         )
     except ImportError as exc:
-        from synctool.copiererrors import missing_extension
+        from synctool.blueprint.copiererrors import missing_extension
 
         module = getattr(exc, "name", None) or str(exc)
         raise missing_extension("being updated", module) from None

@@ -21,11 +21,11 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import InputError
-from synctool.merge.types import FileEntry, Ownership
+from synctool.tree import FileEntry, Ownership
 
 DECLARED = ".synctool.yml"
 LOCK = ".synctool.lock"
-JOURNAL = ".synctool-journal"  # an interrupted sync's staged writes (synctool.journal)
+JOURNAL = ".synctool-journal"  # an interrupted sync's staged writes (synctool.service.journal)
 LOCK_VERSION = 1
 BUNDLED = "bundled"
 _CLASSES = ("managed", "merged", "seeded")

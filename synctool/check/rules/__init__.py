@@ -7,8 +7,8 @@ today's date, and renders the findings.
 
 from __future__ import annotations
 
-from synctool.rules.kinds import FileSource, Finding, OnlineInfo, evaluate
-from synctool.rules.schema import (
+from synctool.check.rules.kinds import FileSource, Finding, OnlineInfo, evaluate
+from synctool.check.rules.schema import (
     BehindCheck,
     PathMatcher,
     Rule,
@@ -19,7 +19,7 @@ from synctool.rules.schema import (
     compile_paths,
     parse_rules,
 )
-from synctool.rules.waivers import (
+from synctool.check.rules.waivers import (
     MergedRules,
     Waiver,
     WaiverResult,
@@ -27,7 +27,7 @@ from synctool.rules.waivers import (
     merge_rules,
     parse_waivers,
 )
-from synctool.rules.yamlpath import PathError, YamlPath, parse_path
+from synctool.check.rules.yamlpath import PathError, YamlPath, parse_path
 
 __all__ = [
     "BehindCheck",

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from synctool.errors import BlueprintError
-from synctool.merge.types import FileEntry
+from synctool.tree import FileEntry
 
 RESERVED = (".synctool.yml", ".synctool.lock")
 RESERVED_PREFIX = ".synctool-"  # .synctool-journal/, a running sync's lock file, ...

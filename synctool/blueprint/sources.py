@@ -8,9 +8,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from synctool import git, releases
+from synctool import git
+from synctool.blueprint import releases
 from synctool.errors import BlueprintError, GitError, InputError
-from synctool.model import BUNDLED
+from synctool.service.model import BUNDLED
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:|git\+)", re.IGNORECASE)
 # What copier reads as a git repository rather than a folder (copier._vcs.get_repo).
@@ -33,7 +34,7 @@ def bundled_dir() -> Path:
     packaged = Path(str(resources.files("synctool"))) / "_bundled" / "blueprint"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "blueprint"
+    return Path(str(resources.files("synctool"))).resolve().parent / "blueprint"
 
 
 def bundled_version() -> str:

@@ -21,11 +21,11 @@ from functools import cached_property
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from synctool import checkouts, copiererrors, sources, speedups
+from synctool.blueprint import checkouts, copiererrors, sources, speedups
 from synctool.errors import BlueprintError, InputError
-from synctool.merge.types import FileEntry
-from synctool.staging import read_tree
-from synctool.tasks import TemplateCode
+from synctool.tree import FileEntry
+from synctool.service.staging import read_tree
+from synctool.blueprint.tasks import TemplateCode
 
 if TYPE_CHECKING:
     from copier._main import Worker
@@ -52,7 +52,7 @@ class Rendered(NamedTuple):
     uses_destination: bool = False
     reads_service: bool = False
     # The values of `secret: true` answers (never recorded): a file holding one
-    # is locked without its hash (synctool.model.locked_files).
+    # is locked without its hash (synctool.service.model.locked_files).
     secret_values: tuple[str, ...] = ()
 
 
@@ -92,7 +92,7 @@ def render(
     questions; otherwise every question without an answer (and, unless
     ``defaults``, every question at all) is an error that names them all.
     ``commit``: the sha ``ref`` names, when the caller knows it; then a kept
-    checkout of it is used instead of a clone (``synctool.checkouts``).
+    checkout of it is used instead of a clone (``synctool.blueprint.checkouts``).
     ``dest``: the service the render is for. copier renders into a staging
     folder, but templates see the service: `_folder_name`,
     `_copier_conf.dst_path` and the files `_external_data` reads are its own.
@@ -167,7 +167,7 @@ def _render(job: _Job, *, defaults: bool, prompts: _Prompts) -> Rendered:
                     data=dict(data),
                     defaults=defaults,
                     unsafe=job.trust,
-                    skip_tasks=True,  # synctool runs them in the service (synctool.tasks)
+                    skip_tasks=True,  # synctool runs them in the service (synctool.blueprint.tasks)
                     skip_answered=bool(
                         job.recorded
                     ),  # recorded answers: not asked again

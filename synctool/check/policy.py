@@ -17,7 +17,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import BlueprintError, InputError
 from synctool.merge.derived import DerivedRule, default_rule
-from synctool.merge.types import DEFAULT_IDENTITY_KEYS, Driver, Ownership
+from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver, Ownership
 
 _DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "json", "union", "binary")
 _KNOWN_KEYS = {
@@ -93,14 +93,16 @@ class Policy(NamedTuple):
         return None
 
 
-MANAGED_DRIFT = "managed-drift"  # the drift rule of a managed file (synctool.drift)
+MANAGED_DRIFT = (
+    "managed-drift"  # the drift rule of a managed file (synctool.check.drift)
+)
 
 
 def _waived(raw: object, rule: str, today: dt.date) -> Callable[[str], bool] | None:
     """Whether an unexpired waiver of ``rule`` covers a path; None: none does."""
-    from synctool.model import DECLARED
-    from synctool.rules.schema import RuleError, compile_paths
-    from synctool.rules.waivers import parse_waivers
+    from synctool.check.rules.schema import RuleError, compile_paths
+    from synctool.check.rules.waivers import parse_waivers
+    from synctool.service.model import DECLARED
 
     try:
         waivers = parse_waivers(raw, source=DECLARED)
@@ -222,7 +224,7 @@ def _check_rules(raw: Any, source: str) -> None:
     """The drift rules, as `check` will read them from the lock: a rule it
     could never use is the blueprint's error, refused before anything is
     written, not every later commit's."""
-    from synctool.rules.schema import RuleError, parse_rules
+    from synctool.check.rules.schema import RuleError, parse_rules
 
     try:
         parse_rules(raw, source=source)

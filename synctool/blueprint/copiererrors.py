@@ -22,7 +22,7 @@ import warnings
 from synctool.errors import BlueprintError, InputError
 
 # Where copier's files live while it renders: its temporary clone, or a kept
-# checkout (synctool.checkouts). Paths inside are shown relative to them.
+# checkout (synctool.blueprint.checkouts). Paths inside are shown relative to them.
 _TEMP_ROOT = re.compile(
     r"[^\s'\"]*?(?:copier\._vcs\.clone\.[^/\s'\"]+|checkouts/[0-9a-f]{64}/tree"
     r"|synctool-render-[^/\s'\"]+/out)/"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from synctool import git
 from synctool.errors import GitError
-from synctool.merge.types import FileEntry
-from synctool.model import DECLARED, GITIGNORE, JOURNAL
-from synctool.staging import SYMLINK_MODE, is_reserved
+from synctool.service.model import DECLARED, GITIGNORE, JOURNAL
+from synctool.service.staging import SYMLINK_MODE, is_reserved
+from synctool.tree import FileEntry
 
 
 def list_files(root: Path) -> list[str]:

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from synctool.errors import InputError
-from synctool.merge.types import FileEntry
-from synctool.staging import SYMLINK_MODE, check_relpath
+from synctool.service.staging import SYMLINK_MODE, check_relpath
+from synctool.tree import FileEntry
 
 
 def safe_target(root: Path, rel: str) -> Path:

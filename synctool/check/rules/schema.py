@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple, get_args
 
 import pathspec
 
-from synctool.rules.yamlpath import (
+from synctool.check.rules.yamlpath import (
     PathError,
     YamlPath,
     key_line,

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from synctool import checkouts
+from synctool.blueprint import checkouts
 
 # A compiled template depends on its source, its name and the environment's
 # syntax, never on the render: one cache for the whole process.
