@@ -366,16 +366,16 @@ def test_limit_takes_the_first_repos_and_skips_the_rest(
 def test_a_crash_in_one_repo_is_recorded_and_the_others_go_on(
     capsys: pytest.CaptureFixture[str], fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool.sync import syncer
+    from synctool.sync import prepare
 
-    real = syncer.prepare
+    real = prepare.prepare
 
     def flaky(root: Path, *args: Any, **kwargs: Any) -> Any:
         if "gamma" in root.name:
             raise RuntimeError("boom")
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(syncer, "prepare", flaky)
+    monkeypatch.setattr(prepare, "prepare", flaky)
     _code, doc, _err = fleet_update(capsys, fleet, "--jobs", "1")  # serial: patched
     got = by_name(fleet, doc)
     assert got["gamma"]["status"] == "failed"
@@ -389,9 +389,9 @@ def test_jobs_counts_every_process_at_work(
 ) -> None:
     """--jobs 1 is one process: no sync renders its base in a second one; a
     lone repo with --jobs 2 has a CPU to spare for it, as `update` does."""
-    from synctool.sync import syncer
+    from synctool.sync import renders
 
-    real = syncer.prepare
+    real = renders.render_sides
     seen: list[tuple[str, bool]] = []
 
     def spy(root: Path, *args: Any, **kwargs: Any) -> Any:
@@ -399,7 +399,7 @@ def test_jobs_counts_every_process_at_work(
         seen.append((name, kwargs["side_process"]))
         return real(root, *args, **kwargs)
 
-    monkeypatch.setattr(syncer, "prepare", spy)
+    monkeypatch.setattr(renders, "render_sides", spy)
     fleet_update(capsys, fleet, "--jobs", "1")
     assert sorted(seen) == [
         ("alpha", False),

@@ -240,14 +240,14 @@ def test_abort_keeps_an_edit_of_a_file_the_sync_created(
 def test_ctrl_c_while_rendering_says_nothing_was_written(
     capsys: pytest.CaptureFixture[str], svc: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synctool.sync import syncer
+    from synctool.sync import renders
 
     before = snapshot(svc)
 
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(syncer, "cached_render", interrupted)
+    monkeypatch.setattr(renders, "cached_render", interrupted)
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 130
     assert "nothing was written" in result.err

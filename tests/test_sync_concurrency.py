@@ -44,16 +44,16 @@ main()
 # The base render (in the side process) sleeps: the update is mid-render.
 SLOW_BASE = """\
 import sys, time
-import synctool.sync.syncer
+import synctool.sync.renders
 from synctool.cli import main
 
-original = synctool.sync.syncer._render_base
+original = synctool.sync.renders.render_base
 
 def slow(*args):
     time.sleep(120)
     return original(*args)
 
-synctool.sync.syncer._render_base = slow
+synctool.sync.renders.render_base = slow
 sys.argv = ["synctool", *sys.argv[1:]]
 main()
 """

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synctool.service import journal
-from synctool.sync import syncer
+from synctool.sync import prepare
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 
 COPIER = "_subdirectory: template\n"
@@ -36,14 +36,14 @@ def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
 def test_a_save_after_the_merge_read_stops_the_sync_before_writing(
     svc: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = syncer.prepare
+    real = prepare.prepare
 
-    def prepare_then_save(*args: object, **kwargs: object) -> syncer.Prepared:
+    def prepare_then_save(*args: object, **kwargs: object) -> prepare.Prepared:
         prepared = real(*args, **kwargs)  # type: ignore[arg-type]
         (svc / "notes.txt").write_text(SAVED)  # the editor saves now
         return prepared
 
-    monkeypatch.setattr(syncer, "prepare", prepare_then_save)
+    monkeypatch.setattr(prepare, "prepare", prepare_then_save)
     result = run_cli(capsys, "update", "svc", "--allow-dirty")
     assert result.code == 2, result.out + result.err
     assert "notes.txt changed while the sync ran" in result.err

@@ -32,7 +32,7 @@ from synctool.service.model import (
     dump_declared,
     dump_lock,
 )
-from synctool.sync.syncer import new_lock
+from synctool.sync.newlock import new_lock
 from synctool.tree import FileEntry
 
 FORMATS = ("text", "json")

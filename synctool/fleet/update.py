@@ -1,10 +1,9 @@
 """`fleet update` for one repo: clone, branch, update in-process, commit, push.
 
 The steps of all-repos' autofix: a fresh branch from the origin's default
-branch in our own clone, the change (here `synctool update --format json`,
-run in this process by ``synctool.commands.sync.run`` itself, so the fleet
-gets every check and step a single update has), one commit, an optional
-push. Everything that goes wrong is returned as a ``failed`` record, never
+branch in our own clone, the change (`synctool update`, run in this process
+by ``synctool.sync.run.sync``: the fleet gets every check and step a single
+update has, and reads its typed result), one commit, an optional push. Everything that goes wrong is returned as a ``failed`` record, never
 raised: one repo never stops the fleet.
 """
 
@@ -12,23 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
-import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, cast
+from typing import Literal, NamedTuple
 
 from synctool import git
 from synctool.blueprint import sources
-from synctool.commands import sync
-from synctool.commands.sync import SyncOptions
 from synctool.crash import write_report
 from synctool.errors import GitError, InputError, SynctoolError
 from synctool.fleet import clones, resume
 from synctool.fleet.repos import Repo
 from synctool.service.model import BUNDLED, DECLARED, load_declared
+from synctool.sync.labels import lock_label
+from synctool.sync.result import SyncResult
+from synctool.sync.run import SyncOptions, sync
 
 Status = Literal["updated", "conflicts", "up-to-date", "failed", "skipped"]
 
@@ -115,18 +113,18 @@ def _update(task: UpdateTask) -> UpdateRecord:
                 "there, or give the fleet another --branch.",
             )
     result = _sync(root, ref, task)
-    before = _label(result["from"])
-    if result["noop"]:
+    before = lock_label(result.previous)
+    if result.noop:
         note = f"at the target on {clone.default_branch}"
         return record._replace(
             from_version=before, to_version=before, branch=None, note=note
         )
-    conflicts = tuple(result["conflicts"])
+    conflicts = tuple(result.conflicts)
     record = record._replace(
         status="conflicts" if conflicts else "updated",
         from_version=before,
-        to_version=_label(result["to"]),
-        files_changed=len(result["entries"]),
+        to_version=lock_label(result.lock),
+        files_changed=len(result.changed),
         conflicts=conflicts,
     )
     if task.dry_run:
@@ -139,12 +137,8 @@ def _update(task: UpdateTask) -> UpdateRecord:
     # A version kept beside a file for the team to decide (`.local`,
     # `.blueprint`) is committed even where .gitignore matches it: the team's
     # version must reach the branch, and `check` there fails until decided.
-    beside = sorted(
-        {e["side_file"] for e in result["entries"] if e.get("side_file")}
-        | {k["kept"] for k in result.get("kept", []) if k.get("kept") != k.get("path")}
-    )
-    if beside:
-        git.run(["add", "--force", "--", *beside], root)
+    if result.beside:
+        git.run(["add", "--force", "--", *result.beside], root)
     if not task.commit:
         return record._replace(note=f"not committed: the changes are in {root}")
     message = _message(record, declared.blueprint)
@@ -161,8 +155,8 @@ def _update(task: UpdateTask) -> UpdateRecord:
     return record
 
 
-def _sync(root: Path, ref: str | None, task: UpdateTask) -> dict[str, Any]:
-    """`synctool update --to REF --format json` on the clone; its JSON document."""
+def _sync(root: Path, ref: str | None, task: UpdateTask) -> SyncResult:
+    """`synctool update --to REF` on the clone, in this process."""
     opts = SyncOptions(
         path=root,
         to=ref,
@@ -170,34 +164,28 @@ def _sync(root: Path, ref: str | None, task: UpdateTask) -> dict[str, Any]:
         dry_run=task.dry_run,
         trust=task.trust,
         interactive=False,
-        output="json",
+        output="json",  # what it says goes to stderr: stdout is the fleet's
         side_process=task.side_process,
     )
-    with _captured_stdout() as out:
-        sync.run(opts)
-    lines = out.getvalue().splitlines()
-    # The document is printed last; blueprint tasks may print lines before it.
-    return cast(dict[str, Any], json.loads("\n".join(lines[lines.index("{") :])))
+    with _stdout_to_stderr():
+        return sync(opts)
 
 
 @contextlib.contextmanager
-def _captured_stdout() -> Iterator[io.StringIO]:
-    """Python's stdout into a buffer; the processes blueprint tasks start write
-    to stderr, with the progress, never into the fleet's own JSON on stdout."""
-    buffer = io.StringIO()
+def _stdout_to_stderr() -> Iterator[None]:
+    """What a sync prints, and what the processes blueprint tasks start
+    write, go to stderr with the progress, never into the fleet's own JSON
+    on stdout."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         os.dup2(2, 1)
-        with contextlib.redirect_stdout(buffer):
-            yield buffer
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
     finally:
+        sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
-
-
-def _label(side: dict[str, Any]) -> str:
-    return str(side.get("version") or side.get("ref") or str(side["commit"])[:12])
 
 
 def _target_ref(root: Path, spec: str, task: UpdateTask) -> str | None:
