@@ -11,7 +11,6 @@ from synctool import ui
 from synctool.errors import InputError, SynctoolError
 from synctool.service import journal
 from synctool.service import mutex as servicelock
-from synctool.service.fsops import write_entry
 from synctool.service.model import DECLARED, JOURNAL, LOCK, dump_lock, load_lock
 from synctool.sync.stage import Stage
 from synctool.tree import FileEntry
@@ -92,7 +91,8 @@ def _record_kept(root: Path, kept: list[journal.Kept]) -> None:
     except SynctoolError:
         return  # no readable lock: the report above is all there is
     lock = lock._replace(conflicts={**lock.conflicts, **moved})
-    write_entry(root / LOCK, FileEntry(dump_lock(lock).encode()))
+    # through the journal, as every write of the lock: all or nothing
+    journal.apply(root, {LOCK: FileEntry(dump_lock(lock).encode())})
 
 
 def report_kept(
