@@ -93,3 +93,24 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
     )
     captured = capsys.readouterr()
     return Result(code, captured.out, captured.err)
+
+
+def init_service(
+    capsys: pytest.CaptureFixture[str],
+    workdir: Path,
+    files: Files,
+    *,
+    version: str = "v1.0.0",
+) -> tuple[Path, Path]:
+    """A service `synctool init` made at ``workdir/svc`` (the working folder)
+    from a blueprint at ``workdir/bp`` whose one release is ``version``;
+    returns (service, blueprint). `release` adds the next one."""
+    bp = make_blueprint(workdir / "bp", {version: files})
+    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
+    assert result.code == 0, result.out + result.err
+    return workdir / "svc", bp
+
+
+def release(bp: Path, version: str, files: Files) -> None:
+    """The blueprint's next release: ``files`` as the whole tree, tagged."""
+    make_blueprint(bp, {version: files})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, run_cli
 
 COPIER = "_subdirectory: template\n"
 POLICY = "rules:\n  - id: no-cafe\n    kind: forbidden\n    paths: ['caf*']\n"
@@ -19,11 +19,7 @@ LATIN1 = os.fsdecode(b"caf\xe9.txt")
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     files = {"copier.yml": COPIER, "synctool.yml": POLICY, "template/a.txt": "1\n"}
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": files})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, files)
     (svc / LATIN1).write_bytes(b"the team's file\n")
     git(svc, "add", "-A")
     git(svc, "commit", "-qm", "a Latin-1 name")

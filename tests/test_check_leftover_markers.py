@@ -8,20 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, run_cli
 
 COPIER = "_subdirectory: template\n"
 GUIDE = "".join(f"line {n}\n" for n in range(1, 21))
 
 
 def conflicted(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/guide.md": GUIDE}}
+    svc, bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "template/guide.md": GUIDE}
     )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
     (svc / "guide.md").write_text(GUIDE.replace("line 10\n", "line ten, ours\n"))
     git(svc, "commit", "-qam", "ours")
     theirs = GUIDE.replace("line 10\n", "line ten, theirs\n")
@@ -75,12 +71,8 @@ def test_a_lone_marker_stays_recorded_through_the_next_sync(
 def test_marker_lookalikes_outside_recorded_conflicts_are_not_flagged(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/guide.md": GUIDE}}
+    svc, _bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "template/guide.md": GUIDE}
     )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
     (svc / "guide.md").write_text("Title\n=======\n\n" + GUIDE)  # a setext heading
     assert run_cli(capsys, "check", "svc").code == 0

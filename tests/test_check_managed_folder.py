@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, run_cli
 
 FILES = {
     "copier.yml": "_subdirectory: template\n",
@@ -23,11 +23,7 @@ FILES = {
 def test_a_folder_swapped_for_a_link_or_file_fails_check(
     capsys: pytest.CaptureFixture[str], workdir: Path, replacement: str
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": FILES})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, _bp = init_service(capsys, workdir, FILES)
     elsewhere = workdir / "mine"
     elsewhere.mkdir()
     (elsewhere / "ci.yml").write_text("on: push\njobs: {anything: {}}\n")

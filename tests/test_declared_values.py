@@ -7,20 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_blueprint, run_cli, snapshot
+from tests.helpers import init_service, run_cli, snapshot
 
 COPIER = "_subdirectory: template\n"
 
 
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/a.txt": "a\n"}}
-    )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    return workdir / "svc"
+    files = {"copier.yml": COPIER, "template/a.txt": "a\n"}
+    return init_service(capsys, workdir, files)[0]
 
 
 @pytest.mark.parametrize("command", [("check",), ("sync",)])

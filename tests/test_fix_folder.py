@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_blueprint, run_cli
+from tests.helpers import init_service, run_cli
 
 FILES = {
     "copier.yml": "_subdirectory: template\n",
@@ -19,11 +19,7 @@ FILES = {
 def test_fix_leaves_a_folder_at_a_managed_path_and_says_so(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": FILES})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, _bp = init_service(capsys, workdir, FILES)
     (svc / "Makefile").unlink()
     (svc / "Makefile").mkdir()
     (svc / "Makefile" / "ours.mk").write_text("all:\n")

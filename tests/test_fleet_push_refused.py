@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, run_cli
 
 COPIER = "_subdirectory: template\n"
 HOOK = "#!/bin/sh\necho 'commits to synctool/* need a signed-off-by line' >&2\nexit 1\n"
@@ -17,11 +17,8 @@ HOOK = "#!/bin/sh\necho 'commits to synctool/* need a signed-off-by line' >&2\ne
 def test_a_refused_push_keeps_the_remote_s_reason_and_the_commit(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/a.txt": "1\n"}}
-    )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
+    _svc, bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "template/a.txt": "1\n"}
     )
     remote = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(workdir / "svc"), str(remote))

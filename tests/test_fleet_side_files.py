@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, run_cli
 
 COPIER = "_subdirectory: template\n"
 POLICY = "ownership:\n  managed: [Makefile]\n"
@@ -26,11 +26,7 @@ BRANCH = "synctool/update"
 def test_an_ignored_local_copy_reaches_the_branch_and_fails_check(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, V1)
     (svc / "Makefile").write_text("test:\n\tpytest -x\n")  # the team's edit
     git(svc, "commit", "-qam", "Stop at the first failure")
     remote = workdir / "svc.git"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, run_cli
 
 COPIER = "_subdirectory: template\n"
 
@@ -52,11 +52,8 @@ def test_a_stalled_remote_fails_alone(
     monkeypatch: pytest.MonkeyPatch,
     stalled_url: str,
 ) -> None:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/a.txt": "1\n"}}
-    )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
+    _svc, bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "template/a.txt": "1\n"}
     )
     remote = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(workdir / "svc"), str(remote))

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from synctool.cli import run as cli_run
-from tests.helpers import Result, git, make_blueprint, run_cli, snapshot
+from tests.helpers import Result, git, init_service, make_blueprint, run_cli, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 COPIER = "name:\n  type: str\n  default: orders\n"
@@ -258,11 +258,7 @@ def test_blueprint_policy_with_a_bad_rule_is_refused_at_init(
 def test_blueprint_release_with_a_bad_rule_is_refused_at_update(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, V1)
     make_blueprint(bp, {"v1.1.0": {**V2, "synctool.yml": BAD_RULES["unknown-kind"]}})
     before = state(svc)
     refused(run_cli(capsys, "update", "svc"), "synctool.yml", "bogus")
@@ -495,11 +491,7 @@ def test_unparseable_local_file_falls_back_to_text_and_keeps_every_local_line(
     theirs: str,
     says: str,
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, name: base}})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {"copier.yml": COPIER, name: base})
     _release_after_local(svc, bp, {name: ours.encode()}, {name: theirs})
     result = run_cli(capsys, "update", "svc")
     assert result.code == 1, result.err
@@ -520,13 +512,9 @@ def test_unparseable_local_file_falls_back_to_text_and_keeps_every_local_line(
 def test_non_utf8_or_nul_local_file_is_kept_and_theirs_written_beside(
     capsys: pytest.CaptureFixture[str], workdir: Path, ours: bytes
 ) -> None:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "c.yml": "a: 1\nb: 2\n"}}
+    svc, bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "c.yml": "a: 1\nb: 2\n"}
     )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
     _release_after_local(svc, bp, {"c.yml": ours}, {"c.yml": "a: 1\nb: 3\n"})
     result = run_cli(capsys, "update", "svc")
     assert result.code == 1, result.err
@@ -539,13 +527,9 @@ def test_non_utf8_or_nul_local_file_is_kept_and_theirs_written_beside(
 def test_a_nul_byte_arriving_from_the_blueprint_never_overwrites_a_local_edit(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "n.txt": "1\n2\n3\n"}}
+    svc, bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "n.txt": "1\n2\n3\n"}
     )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
     _release_after_local(
         svc, bp, {"n.txt": b"0\n1\n2\n3\n"}, {"n.txt": "1\n2\x00\n4\n"}
     )
@@ -583,13 +567,7 @@ def test_a_managed_path_whose_kind_the_user_changed_is_refused(
     policy = {"synctool.yml": "ownership:\n  managed: [cfg, cfg/**]\n"}
     v1 = {"cfg": "a\n"} if swap == "file-to-folder" else {"cfg/x.txt": "a\n"}
     v2 = {"cfg": "b\n"} if swap == "file-to-folder" else {"cfg/x.txt": "b\n"}
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, **policy, **v1}}
-    )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {"copier.yml": COPIER, **policy, **v1})
     if (svc / "cfg").is_dir():
         shutil.rmtree(svc / "cfg")
     else:
@@ -678,10 +656,7 @@ def killed_at(step: str, *args: str, cwd: Path) -> None:
 @pytest.fixture
 def three_files(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     files = {"copier.yml": COPIER, "a.txt": "a1\n", "b.txt": "b1\n", "c.txt": "c1\n"}
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": files})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
+    _svc, bp = init_service(capsys, workdir, files)
     files = {**files, "b.txt": "b2\n", "c.txt": "c2\n", "d.txt": "d\n"}
     make_blueprint(bp, {"v1.1.0": files})
     return workdir / "svc"
@@ -729,10 +704,7 @@ def test_abort_killed_half_way_then_sync_gives_before_or_after(
 @pytest.fixture
 def remote(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """A service at 1.0.0 in a bare remote; the blueprint has released 1.1.0."""
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
+    _svc, bp = init_service(capsys, workdir, V1)
     bare = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(workdir / "svc"), str(bare))
     make_blueprint(bp, {"v1.1.0": V2})

@@ -9,20 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_blueprint, run_cli
+from tests.helpers import init_service, run_cli
 
 COPIER = "_subdirectory: template\n"
 
 
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
-    bp = make_blueprint(
-        workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, "template/a.txt": "a\n"}}
+    svc, _bp = init_service(
+        capsys, workdir, {"copier.yml": COPIER, "template/a.txt": "a\n"}
     )
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
     staged = svc / ".synctool-journal" / "new"
     staged.mkdir(parents=True)
     (staged / "0").write_text("a file the killed sync staged\n")

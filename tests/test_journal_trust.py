@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from synctool.service import journal
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
 from tests.test_interrupt import run_killed
 
 JOURNAL = ".synctool-journal"
@@ -214,10 +214,7 @@ def test_a_damaged_file_replaced_by_a_folder_is_not_lost_on_resume(
 def test_abort_keeps_an_edit_of_a_file_the_sync_created(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
+    svc, bp = init_service(capsys, workdir, V1)
     make_blueprint(bp, {"v1.1.0": {**V2, "d.txt": "d2\n"}})
     svc = workdir / "svc"
     before = snapshot(svc)
@@ -303,10 +300,7 @@ def test_abort_never_deletes_a_folder_made_where_the_sync_deleted_a_file(
 def test_resume_keeps_files_the_sync_wrote_into_a_folder_replacing_a_file(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {**V1, "d": "a file\n"}})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
+    svc, bp = init_service(capsys, workdir, {**V1, "d": "a file\n"})
     make_blueprint(bp, {"v1.1.0": {**V2, "d/inner.txt": "inner\n"}})
     svc = workdir / "svc"
     killed_after(svc, "write d/inner.txt")

@@ -9,7 +9,7 @@ import pytest
 
 from synctool.service import journal
 from synctool.sync import prepare
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
 
 COPIER = "_subdirectory: template\n"
 V1 = "".join(f"line {n}\n" for n in range(1, 11))
@@ -21,11 +21,7 @@ SAVED = MINE + "saved while the sync ran\n"
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     files = {"copier.yml": COPIER, "template/notes.txt": V1, "template/b.txt": "b\n"}
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": files})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, bp = init_service(capsys, workdir, files)
     (svc / "notes.txt").write_text(MINE)
     git(svc, "commit", "-qam", "ours")
     later = {**files, "template/notes.txt": V2, "template/b.txt": "b2\n"}

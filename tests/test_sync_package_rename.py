@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli
+from tests.helpers import git, init_service, run_cli
 
 COPIER = "_subdirectory: template\npackage: {type: str, default: orders}\n"
 FILES = {
@@ -23,11 +23,7 @@ FILES = {
 def test_the_teams_modules_left_in_the_old_package_are_named(
     capsys: pytest.CaptureFixture[str], workdir: Path, fmt: str
 ) -> None:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": FILES})
-    assert (
-        run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults").code == 0
-    )
-    svc = workdir / "svc"
+    svc, _bp = init_service(capsys, workdir, FILES)
     (svc / "src/orders/api/reports.py").write_text("def report() -> None: ...\n")
     (svc / "src/orders/billing.py").write_text("RATE = 3\n")
     git(svc, "add", "-A")
