@@ -12,7 +12,8 @@ EXIT_INTERRUPTED = 130
 class SynctoolError(Exception):
     """An error the user can act on: printed as one line, never a traceback.
 
-    ``hint`` tells the user what to do next; ``exit_code`` follows DESIGN.md.
+    ``hint`` tells the user what to do next; ``exit_code`` follows the table in
+    docs/architecture.md.
     """
 
     exit_code = EXIT_USAGE
