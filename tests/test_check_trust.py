@@ -23,7 +23,7 @@ from jsonschema import Draft202012Validator
 
 from synctool import fastyaml
 from synctool.check.drift import marker_line
-from synctool.commands.check import check_service
+from synctool.check.run import check_service
 from synctool.service.files import ServiceFiles
 from synctool.service.model import LockedFile, load_declared, load_lock
 from tests.helpers import git, make_blueprint, run_cli, snapshot

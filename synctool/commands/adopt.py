@@ -375,7 +375,7 @@ def _check(
     root: Path, blueprint: str, ref: str | None, answers: dict[str, Any], lock: Lock
 ) -> tuple[list[Finding], list[Finding]]:
     """What `synctool check` will report once the two files are written."""
-    from synctool.commands.check import check_service
+    from synctool.check.run import check_service
     from synctool.service.files import ServiceFiles
 
     doc = CommentedMap(blueprint=blueprint, ref=ref, answers=CommentedMap(answers))

@@ -19,7 +19,7 @@ from synctool import git
 from synctool.blueprint import releases, sources
 from synctool.check import drift
 from synctool.check.rules import Finding
-from synctool.commands.check import check_service
+from synctool.check.run import check_service
 from synctool.crash import write_report
 from synctool.errors import InputError, SynctoolError
 from synctool.fleet import clones

@@ -7,7 +7,8 @@ today's date, and renders the findings.
 
 from __future__ import annotations
 
-from synctool.check.rules.kinds import FileSource, Finding, OnlineInfo, evaluate
+from synctool.check.rules.findings import FileSource, Finding, OnlineInfo
+from synctool.check.rules.kinds import evaluate
 from synctool.check.rules.schema import (
     BehindCheck,
     PathMatcher,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
-from synctool.check.rules.kinds import Finding
+from synctool.check.rules.findings import Finding
 from synctool.check.rules.schema import (
     RESERVED_IDS,
     RULE_ID,

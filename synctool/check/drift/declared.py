@@ -1,0 +1,65 @@
+"""`.synctool.yml` against the lock: what was declared and not yet applied."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from synctool.check.rules import Finding
+from synctool.service.model import (
+    DECLARED,
+    Declared,
+    Lock,
+    same_ref,
+    source_key,
+)
+
+if TYPE_CHECKING:  # check never imports the merge engine
+    pass
+
+
+def declared_vs_applied(
+    declared: Declared, lock: Lock, root: Path
+) -> Iterator[Finding]:
+    hint = "run `synctool sync` to apply it, or undo the edit to .synctool.yml"
+    if source_key(declared.blueprint, root) != lock.blueprint:
+        yield Finding(
+            "not-synced",
+            "error",
+            DECLARED,
+            None,
+            f"blueprint {declared.blueprint} is declared but {lock.blueprint} is applied",
+            hint,
+        )
+    if not same_ref(declared.ref, lock.ref, lock.blueprint):
+        yield Finding(
+            "not-synced",
+            "error",
+            DECLARED,
+            None,
+            f"ref {declared.ref} is declared but {lock.ref} is applied",
+            hint,
+        )
+    changed = sorted(
+        key
+        for key in set(declared.answers) | set(lock.answers)
+        if declared.answers.get(key) != lock.answers.get(key)
+    )
+    if changed:
+        yield Finding(
+            "not-synced",
+            "error",
+            DECLARED,
+            None,
+            f"answers changed but not applied: {', '.join(changed)}",
+            hint,
+        )
+
+
+def _key_line(doc: object, key: str) -> int | None:
+    """1-based line of ``key`` in a round-trip YAML mapping, if known."""
+    try:
+        return int(doc.lc.key(key)[0]) + 1  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return None

@@ -1,0 +1,68 @@
+"""`pattern` rules: a regular expression a text file must (or must not) match."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from synctool.check.rules.findings import Finding, rule_finding
+from synctool.check.rules.schema import Rule, TextCheck
+from synctool.check.rules.yamlpath import to_plain
+
+
+def text_rule(rule: Rule, check: TextCheck, path: str, text: str) -> Iterator[Finding]:
+    pattern = re.compile(check.pattern, re.MULTILINE)
+    shown = f"/{check.pattern}/"
+    if rule.kind == "not-contains":
+        lineno, pos = 1, 0
+        for match in pattern.finditer(text):
+            lineno += text.count("\n", pos, match.start())
+            pos = match.start()
+            snippet = _snippet(text, pos)
+            yield rule_finding(
+                rule, path, lineno, snippet, f"{snippet} matches {shown}", "remove it"
+            )
+        return
+    if check.where is None:
+        if pattern.search(text) is None:
+            hint = f"add a line matching {shown}"
+            yield rule_finding(rule, path, None, None, f"no match of {shown}", hint)
+        return
+    where = re.compile(check.where, re.MULTILINE)
+    chosen = [
+        (n, line) for n, line in enumerate(text.split("\n"), 1) if where.search(line)
+    ]
+    failing = [(n, line) for n, line in chosen if pattern.search(line) is None]
+    hint = f"make it match {shown}"
+    if not chosen and check.mode != "all":
+        detail = f"no line matches /{check.where}/"
+        yield rule_finding(rule, path, None, detail, detail, hint)
+    elif check.mode == "any" and len(failing) == len(chosen) and chosen:
+        detail = f"no line matching /{check.where}/ matches {shown}"
+        yield rule_finding(rule, path, None, detail, detail, hint)
+    elif check.mode == "last" and failing and failing[-1] == chosen[-1]:
+        n, line = chosen[-1]
+        generated = (
+            f"{clip(line)} does not match {shown} (last line matching /{check.where}/)"
+        )
+        yield rule_finding(rule, path, n, clip(line), generated, hint)
+    elif check.mode == "all":
+        for n, line in failing:
+            generated = f"{clip(line)} does not match {shown}"
+            yield rule_finding(rule, path, n, clip(line), generated, hint)
+
+
+def _snippet(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return clip(text[start : end if end >= 0 else len(text)])
+
+
+def clip(text: str, width: int = 80) -> str:
+    text = text.strip()
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def show(value: object) -> str:
+    return clip(json.dumps(to_plain(value), ensure_ascii=False, default=str), 60)
