@@ -100,7 +100,8 @@ MANAGED_DRIFT = (
 
 def _waived(raw: object, rule: str, today: dt.date) -> Callable[[str], bool] | None:
     """Whether an unexpired waiver of ``rule`` covers a path; None: none does."""
-    from synctool.check.rules.schema import RuleError, compile_paths
+    from synctool.check.rules.paths import compile_paths
+    from synctool.check.rules.schema import RuleError
     from synctool.check.rules.waivers import parse_waivers
     from synctool.service.model import DECLARED
 

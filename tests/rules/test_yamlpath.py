@@ -2,17 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from synctool.check.rules.yamlpath import (
-    Miss,
-    Node,
-    PathError,
-    Step,
-    parse_path,
-    same_value,
-    scalar_text,
-    select,
-    to_plain,
-)
+from synctool.check.rules.yamlpath import Miss, Node, PathError, Step, parse_path
+from synctool.check.rules.yamlselect import select
+from synctool.check.rules.yamlvalues import same_value, scalar_text, to_plain
 
 from . import load
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from synctool.check.rules.findings import FileSource, Finding, OnlineInfo
 from synctool.check.rules.kinds import evaluate
+from synctool.check.rules.paths import PathMatcher, compile_paths
 from synctool.check.rules.schema import (
     BehindCheck,
-    PathMatcher,
     Rule,
     RuleError,
     Severity,
     TextCheck,
     YamlCheck,
-    compile_paths,
     parse_rules,
 )
 from synctool.check.rules.waivers import (

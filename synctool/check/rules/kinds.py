@@ -11,16 +11,9 @@ import shlex
 from collections.abc import Iterator, Sequence
 
 from synctool.check.rules.findings import FileSource, Finding, OnlineInfo, rule_finding
+from synctool.check.rules.paths import PathMatcher, compile_paths, union_regex
 from synctool.check.rules.reader import Reader
-from synctool.check.rules.schema import (
-    BehindCheck,
-    PathMatcher,
-    Rule,
-    TextCheck,
-    YamlCheck,
-    compile_paths,
-    union_regex,
-)
+from synctool.check.rules.schema import BehindCheck, Rule, TextCheck, YamlCheck
 from synctool.check.rules.textrules import text_rule
 from synctool.check.rules.yamlrules import yaml_file
 

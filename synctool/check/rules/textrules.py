@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from synctool.check.rules.findings import Finding, rule_finding
 from synctool.check.rules.schema import Rule, TextCheck
-from synctool.check.rules.yamlpath import to_plain
+from synctool.check.rules.yamlvalues import to_plain
 
 
 def text_rule(rule: Rule, check: TextCheck, path: str, text: str) -> Iterator[Finding]:

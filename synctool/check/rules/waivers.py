@@ -13,15 +13,9 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple
 
 from synctool.check.rules.findings import Finding
-from synctool.check.rules.schema import (
-    RESERVED_IDS,
-    RULE_ID,
-    PathMatcher,
-    Rule,
-    RuleError,
-    compile_paths,
-)
-from synctool.check.rules.yamlpath import key_line, node_line
+from synctool.check.rules.paths import PathMatcher, compile_paths
+from synctool.check.rules.schema import RESERVED_IDS, RULE_ID, Rule, RuleError
+from synctool.check.rules.yamlvalues import key_line, node_line
 
 _WAIVER_KEYS = frozenset({"rule", "paths", "reason", "expires"})
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

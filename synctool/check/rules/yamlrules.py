@@ -9,14 +9,9 @@ from synctool.check.rules.findings import Finding, parse_error, rule_finding
 from synctool.check.rules.reader import Reader
 from synctool.check.rules.schema import Rule, YamlCheck
 from synctool.check.rules.textrules import show
-from synctool.check.rules.yamlpath import (
-    Node,
-    node_line,
-    same_value,
-    scalar_text,
-    select,
-    to_plain,
-)
+from synctool.check.rules.yamlpath import Node
+from synctool.check.rules.yamlselect import select
+from synctool.check.rules.yamlvalues import node_line, same_value, scalar_text, to_plain
 
 
 def yaml_file(
