@@ -7,7 +7,7 @@ drift check reads the same words without importing the engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal, NamedTuple
 
 Ownership = Literal["managed", "merged", "seeded"]
@@ -28,3 +28,49 @@ Tree = Mapping[str, FileEntry]
 # Keys that identify an item of a YAML/TOML list of mappings (a CI step by
 # `name`, an action by `uses`), when the blueprint's policy names none.
 DEFAULT_IDENTITY_KEYS: tuple[str, ...] = ("id", "name", "uses")
+
+
+# Versions kept beside a file for the team to decide, by the file's name.
+SIDE_SUFFIX = ".blueprint"  # theirs of a conflicting binary file, beside ours
+LOCAL_SUFFIX = ".local"  # your version, kept beside the file that replaced it
+
+
+def free_name(wanted: str, taken: Callable[[str], bool]) -> str:
+    """``wanted``, or ``wanted.1``, ``wanted.2``...: the first name that
+    ``taken`` says is free, so a kept version never overwrites a file."""
+    name, n = wanted, 0
+    while taken(name):
+        n += 1
+        name = f"{wanted}.{n}"
+    return name
+
+
+class DerivedRule(NamedTuple):
+    """A derived file (a lock file): never spliced by a merge; what it is
+    computed from and how to recompute it."""
+
+    sources: tuple[str, ...]  # file names beside the derived file
+    command: str  # run in the derived file's folder
+
+
+# Lock files that any template may render, by file name. A blueprint's
+# policy (`derived:` in its synctool.yml) adds to these or replaces one.
+DEFAULT_DERIVED: Mapping[str, DerivedRule] = {
+    "uv.lock": DerivedRule(("pyproject.toml",), "uv lock"),
+    "poetry.lock": DerivedRule(("pyproject.toml",), "poetry lock"),
+    "pdm.lock": DerivedRule(("pyproject.toml",), "pdm lock"),
+    "Pipfile.lock": DerivedRule(("Pipfile",), "pipenv lock"),
+    "package-lock.json": DerivedRule(
+        ("package.json",), "npm install --package-lock-only"
+    ),
+    "yarn.lock": DerivedRule(("package.json",), "yarn install --mode update-lockfile"),
+    "pnpm-lock.yaml": DerivedRule(("package.json",), "pnpm install --lockfile-only"),
+    "Cargo.lock": DerivedRule(("Cargo.toml",), "cargo update --workspace"),
+    "Gemfile.lock": DerivedRule(("Gemfile",), "bundle lock"),
+    "go.sum": DerivedRule(("go.mod",), "go mod tidy"),
+    "composer.lock": DerivedRule(("composer.json",), "composer update --lock"),
+}
+
+
+def default_rule(path: str) -> DerivedRule | None:
+    return DEFAULT_DERIVED.get(path.rsplit("/", 1)[-1])

@@ -1521,11 +1521,19 @@ def test_check_does_not_import_copier(svc: Path) -> None:
     assert "synctool.commands.check" in modules  # importtime did report
     assert "synctool.check.rules.kinds" in modules
     assert not [m for m in modules if m.split(".")[0] == "copier"]
+    assert not _engine(modules)
+
+
+def _engine(modules: list[str]) -> list[str]:
+    """The merge engine's modules among ``modules`` (check reads no merge)."""
+    return [
+        m for m in modules if m == "synctool.merge" or m.startswith("synctool.merge.")
+    ]
 
 
 def test_check_with_findings_does_not_import_copier(svc: Path) -> None:
     write(svc, "Makefile", "lint:\n")
     write(svc, "Dockerfile", NO_HEALTHCHECK)
-    assert "synctool.check.reports" in _imported_modules(
-        svc, "--format", "sarif", code=1
-    )
+    modules = _imported_modules(svc, "--format", "sarif", code=1)
+    assert "synctool.check.reports" in modules
+    assert not _engine(modules)

@@ -16,10 +16,10 @@ from synctool.blueprint import sources
 from synctool.blueprint.rendercache import cached_render
 from synctool.check import drift
 from synctool.errors import GitError, SynctoolError
-from synctool.merge.records import LOCAL_SUFFIX, free_name
 from synctool.service import fsops
 from synctool.service.files import ServiceFiles
 from synctool.service.model import NESTED_REPO, Lock
+from synctool.tree import LOCAL_SUFFIX, free_name
 
 
 def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str, str]]:

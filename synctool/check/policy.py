@@ -16,8 +16,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import BlueprintError, InputError
-from synctool.merge.derived import DerivedRule, default_rule
-from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver, Ownership
+from synctool.tree import (
+    DEFAULT_IDENTITY_KEYS,
+    DerivedRule,
+    Driver,
+    Ownership,
+    default_rule,
+)
 
 _DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "json", "union", "binary")
 _KNOWN_KEYS = {

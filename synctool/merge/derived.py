@@ -11,43 +11,12 @@ brings it up to date. Pure: trees and a plan in, records out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 from synctool.merge import eol
 from synctool.merge.records import PlanEntry, Regenerate
-from synctool.tree import FileEntry, Tree
-
-
-class DerivedRule(NamedTuple):
-    """What a derived file is computed from and how to recompute it."""
-
-    sources: tuple[str, ...]  # file names beside the derived file
-    command: str  # run in the derived file's folder
-
-
-# Lock files that any template may render, by file name. A blueprint's
-# policy (`derived:` in its synctool.yml) adds to these or replaces one.
-DEFAULT_DERIVED: Mapping[str, DerivedRule] = {
-    "uv.lock": DerivedRule(("pyproject.toml",), "uv lock"),
-    "poetry.lock": DerivedRule(("pyproject.toml",), "poetry lock"),
-    "pdm.lock": DerivedRule(("pyproject.toml",), "pdm lock"),
-    "Pipfile.lock": DerivedRule(("Pipfile",), "pipenv lock"),
-    "package-lock.json": DerivedRule(
-        ("package.json",), "npm install --package-lock-only"
-    ),
-    "yarn.lock": DerivedRule(("package.json",), "yarn install --mode update-lockfile"),
-    "pnpm-lock.yaml": DerivedRule(("package.json",), "pnpm install --lockfile-only"),
-    "Cargo.lock": DerivedRule(("Cargo.toml",), "cargo update --workspace"),
-    "Gemfile.lock": DerivedRule(("Gemfile",), "bundle lock"),
-    "go.sum": DerivedRule(("go.mod",), "go mod tidy"),
-    "composer.lock": DerivedRule(("composer.json",), "composer update --lock"),
-}
+from synctool.tree import DerivedRule, FileEntry, Tree
 
 RuleFor = Callable[[str], DerivedRule | None]
-
-
-def default_rule(path: str) -> DerivedRule | None:
-    return DEFAULT_DERIVED.get(path.rsplit("/", 1)[-1])
 
 
 def source_paths(path: str, rule: DerivedRule) -> tuple[str, ...]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synctool.merge.derived import DerivedRule, default_rule
 from synctool.merge.plan import Plan, build_plan
 from synctool.merge.records import Regenerate
+from synctool.tree import DerivedRule, default_rule
 
 from . import FakeMerge, sniff, tree
 

@@ -14,13 +14,13 @@ from synctool.service.model import (
     Lock,
     LockedFile,
 )
+from synctool.tree import SIDE_SUFFIX
 
 if TYPE_CHECKING:  # check never imports the merge engine
     from synctool.merge.plan import Plan
     from synctool.tree import FileEntry
 from synctool.check.drift.nested import applied, inside, same_content
 
-SIDE_SUFFIX = ".blueprint"
 _SIDE_NAME = re.compile(r"\.(?:blueprint|local)(?:\.[0-9]+)?$")
 _START = re.compile(rb"^<{7} ", re.MULTILINE)
 _MIDDLE = re.compile(rb"^={7}\r?$", re.MULTILINE)
