@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import Any
 
 from synctool.check.rules.findings import FileSource, Finding, parse_error
 
@@ -16,7 +15,7 @@ class Reader:
         self._text: dict[str, tuple[bool, str | None]] = {}  # (readable, text)
         self._yaml: dict[str, list[object] | Finding] = {}
         self._yaml_rt: dict[str, list[object] | Finding] = {}
-        self._loader = YAML(typ="rt")
+        self._loader: Any = None  # ruamel's round-trip loader, made on first use
         self._refused: set[str] = set()  # aliases that expand without bound
 
     def _read(self, path: str) -> tuple[bool, str | None]:
@@ -65,6 +64,11 @@ class Reader:
             fast, refused = load_fast(path, text)
             if refused:
                 return fast
+        from ruamel.yaml import YAML  # only for a rule that found something
+        from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+        if self._loader is None:
+            self._loader = YAML(typ="rt")
         try:
             return [doc for doc in self._loader.load_all(text) if doc is not None]
         except MarkedYAMLError as exc:
