@@ -1,0 +1,85 @@
+"""`synctool init DEST`: a new service from a blueprint."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from synctool.cli.app import app, printing
+from synctool.cli.options import (
+    DataFile,
+    Trust,
+    blueprint_option,
+    data_option,
+    defaults_option,
+    flag,
+    ref_option,
+)
+
+
+@app.command()
+@printing
+def init(
+    dest: Annotated[
+        Path, typer.Argument(metavar="DEST", help="Folder for the new service.")
+    ],
+    blueprint: Annotated[
+        str | None,
+        blueprint_option(
+            "Local path or git URL of a copier template.", "the bundled blueprint"
+        ),
+    ] = None,
+    ref: Annotated[
+        str | None,
+        ref_option(
+            "--ref",
+            "Blueprint tag or commit.",
+            show_default="newest release tag (HEAD if untagged)",
+        ),
+    ] = None,
+    data: Annotated[list[str] | None, data_option("An answer (repeatable).")] = None,
+    data_file: DataFile = None,
+    defaults: Annotated[
+        bool, defaults_option("Accept the default for every question.")
+    ] = False,
+    trust: Trust = False,
+    use_git: Annotated[
+        bool,
+        typer.Option(
+            "--git/--no-git",
+            help="git init DEST and commit, unless it is already in a repository.",
+        ),
+    ] = True,
+    force: Annotated[
+        bool,
+        flag(
+            "--force",
+            "Generate into a non-empty folder; existing files are kept, never overwritten.",
+        ),
+    ] = False,
+) -> int:
+    """Generate a new service from a blueprint.
+
+    Writes the service, .synctool.yml (the blueprint, ref and answers it
+    follows) and .synctool.lock (what was applied). Off a terminal, every
+    question needs an answer from --data/--data-file, or use --defaults.
+    """
+    from synctool.blueprint.answers import parse_data
+    from synctool.commands.init import InitOptions, run
+
+    return run(
+        InitOptions(
+            dest=dest,
+            blueprint=blueprint,
+            ref=ref,
+            data=parse_data(data or [], data_file),
+            defaults=defaults,
+            interactive=sys.stdin.isatty() and not defaults,
+            trust=trust,
+            git=use_git,
+            force=force,
+        )
+    )
