@@ -379,7 +379,7 @@ def test_git_helpers_never_take_a_value_as_an_option(workdir: Path) -> None:
 # moves them reaches users only after the tests ran on it.
 THROUGH_INTERNALS = {
     "copier": "copier._main, _types, _tools, _user_data",
-    "ruamel.yaml": "comment attachments in merge/yamlmerge.py",
+    "ruamel.yaml": "comment attachments in merge/yaml/comments.py",
     "tomlkit": "Container.body in merge/tomlmerge.py",
     "jinja2": "Environment.compile in speedups.py",
 }

@@ -17,7 +17,7 @@ from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.tomlmerge import merge_toml
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import merge_union
-from synctool.merge.yamlmerge import merge_yaml
+from synctool.merge.yaml import merge_yaml
 from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver
 
 _IGNORE_FILE = re.compile(r"\.[^/]*ignore")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from synctool.merge.types import ContentMerge, Labels
-from synctool.merge.yamlmerge import merge_yaml
+from synctool.merge.yaml import merge_yaml
 from tests.helpers import git, make_blueprint, run_cli
 
 LABELS = Labels("ours", "base", "theirs")

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import pytest
 
 from synctool.merge.types import ContentMerge, Labels
-from synctool.merge.yamlmerge import guess_layout, merge_yaml
+from synctool.merge.yaml import guess_layout, merge_yaml
 
 LABELS = Labels("ours", "base", "theirs")
 
