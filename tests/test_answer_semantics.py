@@ -18,6 +18,8 @@ import pytest
 from synctool.blueprint.render import render
 from synctool.errors import InputError
 from synctool.service import journal
+from synctool.service.journal import steps
+from synctool.service.model import JOURNAL
 from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint, run_cli
 
@@ -152,7 +154,7 @@ def test_a_folder_turned_file_survives_a_roll_back_killed_and_run_again(
             if name == step:
                 raise Killed(name)
 
-        monkeypatch.setattr(journal, "step_hook", hook)
+        monkeypatch.setattr(steps, "step_hook", hook)
 
     kill_at("write conf")
     with pytest.raises(Killed):
@@ -160,11 +162,11 @@ def test_a_folder_turned_file_survives_a_roll_back_killed_and_run_again(
     kill_at("restore conf/y")
     with pytest.raises(Killed):
         journal.roll_back(root)
-    monkeypatch.setattr(journal, "step_hook", None)
+    monkeypatch.setattr(steps, "step_hook", None)
     assert journal.finish(root) is True  # the begun roll back is finished
     assert (root / "conf/x").read_text() == "user x\n"
     assert (root / "conf/y").read_text() == "user y\n"
-    assert not (root / journal.JOURNAL).exists()
+    assert not (root / JOURNAL).exists()
 
 
 def test_a_bug_in_code_copier_calls_back_is_a_crash_not_a_blueprint_error(

@@ -215,7 +215,7 @@ def test_markers_the_blueprint_rendered_are_not_conflicts(
 
 KILLER = """\
 import os, sys
-import synctool.service.journal
+import synctool.service.journal.steps
 from synctool.cli import main
 
 stop = sys.argv[1]
@@ -224,7 +224,7 @@ def hook(name):
     if name == stop:
         os._exit(137)
 
-synctool.service.journal.step_hook = hook
+synctool.service.journal.steps.step_hook = hook
 sys.argv = ["synctool", *sys.argv[2:]]
 main()
 """

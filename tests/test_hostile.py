@@ -624,7 +624,7 @@ def test_a_file_named_like_the_journal_is_never_removed(
 
 KILLER = """\
 import os, sys
-import synctool.service.journal
+import synctool.service.journal.steps
 from synctool.cli import main
 
 target = sys.argv[1]
@@ -633,7 +633,7 @@ def hook(name):
     if name == target:
         os._exit(137)
 
-synctool.service.journal.step_hook = hook
+synctool.service.journal.steps.step_hook = hook
 sys.argv = ["synctool", *sys.argv[2:]]
 main()
 """

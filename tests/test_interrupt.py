@@ -1,6 +1,6 @@
 """`synctool update` killed at every write step: the service is always recoverable.
 
-The update runs in a subprocess whose ``synctool.service.journal.step_hook`` counts
+The update runs in a subprocess whose ``synctool.service.journal.steps.step_hook`` counts
 the journal's steps and ``os._exit(137)``s at step N (a SIGKILL: no cleanup,
 no finally). For every N: the service is as before, or as after a clean
 update, or holds a pending journal; no file content of the service is ever
@@ -33,7 +33,7 @@ KNOWN_BUGS: dict[str, str] = {}
 # argv: mode ("count" or "kill"), N, log file, then the synctool arguments.
 KILLER = """\
 import os, sys
-import synctool.service.journal
+import synctool.service.journal.steps
 from synctool.cli import main
 
 mode, stop, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -47,7 +47,7 @@ def hook(name):
     if mode == "kill" and calls == stop:
         os._exit(137)
 
-synctool.service.journal.step_hook = hook
+synctool.service.journal.steps.step_hook = hook
 sys.argv = ["synctool", *sys.argv[4:]]
 main()
 """

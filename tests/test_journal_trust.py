@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from synctool.service import journal
+from synctool.service.journal import steps
 from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
 from tests.test_interrupt import run_killed
 
@@ -37,7 +37,7 @@ def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
 @pytest.fixture
 def no_hook() -> Iterator[None]:
     yield
-    journal.step_hook = None
+    steps.step_hook = None
 
 
 def user_files(root: Path) -> dict[str, bytes]:
@@ -129,7 +129,7 @@ def test_a_path_that_cannot_be_written_mid_apply_rolls_back(
             (svc / "z/c.txt").mkdir()
             (svc / "z/c.txt/mine").write_text("mine\n")
 
-    journal.step_hook = hook
+    steps.step_hook = hook
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 2, result.err
     assert "z/c.txt" in result.err and "rolled back" in result.err
@@ -150,12 +150,12 @@ def test_a_failed_roll_back_leaves_a_journal_and_says_what_to_run(
         if step in ("write a.txt", "restore a.txt"):
             raise OSError(28, "No space left on device")
 
-    journal.step_hook = hook
+    steps.step_hook = hook
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 2, result.err
     assert "a.txt" in result.err and "synctool sync --abort" in result.err
     assert (svc / JOURNAL / "manifest.json").is_file()
-    journal.step_hook = None
+    steps.step_hook = None
     undone = run_cli(capsys, "sync", str(svc), "--abort")
     assert undone.code == 0, undone.err
     assert snapshot(svc) == before
@@ -170,7 +170,7 @@ def test_ctrl_c_mid_apply_rolls_back_and_says_so(
         if step == "write b.txt":
             raise KeyboardInterrupt
 
-    journal.step_hook = hook
+    steps.step_hook = hook
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 130
     assert "rolled back" in result.err
@@ -187,11 +187,11 @@ def test_ctrl_c_during_the_roll_back_leaves_a_journal_and_says_so(
         if step in ("write b.txt", "restore b.txt"):
             raise KeyboardInterrupt
 
-    journal.step_hook = hook
+    steps.step_hook = hook
     result = run_cli(capsys, "update", str(svc))
     assert result.code == 130
     assert "synctool sync --abort" in result.err
-    journal.step_hook = None
+    steps.step_hook = None
     undone = run_cli(capsys, "sync", str(svc), "--abort")
     assert undone.code == 0, undone.err
     assert snapshot(svc) == before

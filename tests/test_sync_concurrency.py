@@ -25,7 +25,7 @@ V2 = {"copier.yml": COPIER, "a.txt": "a2\n", "b.txt": "b2\n", "z/c.txt": "c2\n"}
 # stops after staging its journal (holding the lock) until "go" exists.
 HOLDER = """\
 import os, sys, time
-import synctool.service.journal
+import synctool.service.journal.steps
 from synctool.cli import main
 
 ready, go = sys.argv[1], sys.argv[2]
@@ -36,7 +36,7 @@ def hook(name):
         while not os.path.exists(go):
             time.sleep(0.05)
 
-synctool.service.journal.step_hook = hook
+synctool.service.journal.steps.step_hook = hook
 sys.argv = ["synctool", *sys.argv[3:]]
 main()
 """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synctool.service import journal
+from synctool.service.journal import steps
 from synctool.sync import prepare
 from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
 
@@ -58,7 +58,7 @@ def test_a_save_during_the_writes_rolls_the_sync_back(
         if step == "manifest":  # staged: the writes come next
             (svc / "notes.txt").write_text(SAVED)
 
-    monkeypatch.setattr(journal, "step_hook", save_on_manifest)
+    monkeypatch.setattr(steps, "step_hook", save_on_manifest)
     result = run_cli(capsys, "update", "svc", "--allow-dirty")
     assert result.code == 2, result.out + result.err
     assert "rolled back" in result.err
