@@ -1,4 +1,4 @@
-"""One place that turns outcomes into exit codes (DESIGN.md's table).
+"""One place that turns outcomes into exit codes (docs/architecture.md, "Exit codes").
 
 SynctoolError -> its code (2) with one line; Ctrl-C -> 130, saying what
 state it left (a sync says: nothing written, rolled back, or a journal left);

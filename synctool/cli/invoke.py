@@ -1,6 +1,6 @@
 """Running the typer application: exit codes, and usage errors in one style.
 
-`main` maps errors to the codes in DESIGN.md (0 ok, 1 findings/conflicts,
+`main` maps errors to the codes in docs/architecture.md (0 ok, 1 findings/conflicts,
 2 bad input, 3 crash, 130 interrupted).
 """
 
