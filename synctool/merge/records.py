@@ -6,7 +6,7 @@ plan (the sync command, the fleet, reports) needs none of its machinery.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Literal, NamedTuple, Protocol
 
 from synctool.merge.types import Action, ContentMerge, Labels
@@ -25,19 +25,6 @@ class MergeFn(Protocol):
         labels: Labels,
         identity_keys: Sequence[str] = ...,
     ) -> ContentMerge: ...
-
-
-LOCAL_SUFFIX = ".local"  # your version, kept beside the file that replaced it
-
-
-def free_name(wanted: str, taken: Callable[[str], bool]) -> str:
-    """``wanted``, or ``wanted.1``, ``wanted.2``...: the first name that
-    ``taken`` says is free, so a kept version never overwrites a file."""
-    name, n = wanted, 0
-    while taken(name):
-        n += 1
-        name = f"{wanted}.{n}"
-    return name
 
 
 class SideFile(NamedTuple):
