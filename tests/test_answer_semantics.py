@@ -19,7 +19,7 @@ from synctool.blueprint.render import render
 from synctool.errors import InputError
 from synctool.service import journal
 from synctool.service.journal import steps
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint, run_cli
 

@@ -24,8 +24,10 @@ from jsonschema import Draft202012Validator
 from synctool import fastyaml
 from synctool.check.drift import marker_line
 from synctool.check.run import check_service
+from synctool.service.declared import load_declared
 from synctool.service.files import ServiceFiles
-from synctool.service.model import LockedFile, load_declared, load_lock
+from synctool.service.lock import LockedFile
+from synctool.service.lockread import load_lock
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 from tests.scenarios import SCENARIOS, Scenario
 from tests.test_sync_scenarios import build_service

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from synctool.service.model import LockedFile, ignored_paths, locked_files
+from synctool.service.gitignore import ignored_paths
+from synctool.service.lock import LockedFile
+from synctool.service.lockentries import locked_files
 from synctool.tree import FileEntry
 from tests.helpers import git, make_blueprint, run_cli, snapshot
 

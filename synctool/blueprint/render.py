@@ -52,7 +52,7 @@ class Rendered(NamedTuple):
     uses_destination: bool = False
     reads_service: bool = False
     # The values of `secret: true` answers (never recorded): a file holding one
-    # is locked without its hash (synctool.service.model.locked_files).
+    # is locked without its hash (synctool.service.lockentries.locked_files).
     secret_values: tuple[str, ...] = ()
 
 

@@ -11,7 +11,7 @@ from typing import Literal, NamedTuple
 from synctool import git
 from synctool.blueprint import releases
 from synctool.errors import BlueprintError, GitError, InputError
-from synctool.service.model import BUNDLED
+from synctool.service.names import BUNDLED
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:|git\+)", re.IGNORECASE)
 # What copier reads as a git repository rather than a folder (copier._vcs.get_repo).

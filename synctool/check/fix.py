@@ -18,7 +18,7 @@ from synctool.check import drift
 from synctool.errors import GitError, SynctoolError
 from synctool.service import fsops
 from synctool.service.files import ServiceFiles
-from synctool.service.model import NESTED_REPO, Lock
+from synctool.service.lock import NESTED_REPO, Lock
 from synctool.tree import LOCAL_SUFFIX, free_name
 
 

@@ -108,7 +108,7 @@ def _waived(raw: object, rule: str, today: dt.date) -> Callable[[str], bool] | N
     from synctool.check.rules.paths import compile_paths
     from synctool.check.rules.schema import RuleError
     from synctool.check.rules.waivers import parse_waivers
-    from synctool.service.model import DECLARED
+    from synctool.service.names import DECLARED
 
     try:
         waivers = parse_waivers(raw, source=DECLARED)

@@ -25,8 +25,10 @@ from synctool.check.rules import (
     parse_waivers,
 )
 from synctool.errors import InputError
+from synctool.service.declared import Declared
 from synctool.service.files import ServiceFiles
-from synctool.service.model import DECLARED, LOCK, Declared, Lock
+from synctool.service.lock import Lock
+from synctool.service.names import DECLARED, LOCK
 
 
 def check_service(

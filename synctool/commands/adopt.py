@@ -24,14 +24,9 @@ from synctool.blueprint.rendercache import commit_of
 from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, GitError, InputError
 from synctool.service import fsops, worktree
-from synctool.service.model import (
-    DECLARED,
-    LOCK,
-    Declared,
-    Lock,
-    dump_declared,
-    dump_lock,
-)
+from synctool.service.declared import Declared, dump_declared
+from synctool.service.lock import Lock, dump_lock
+from synctool.service.names import DECLARED, LOCK
 from synctool.sync.newlock import new_lock
 from synctool.tree import FileEntry
 

@@ -18,12 +18,10 @@ from synctool.check import drift
 from synctool.check.reports import CheckResult, as_github, as_json, as_sarif
 from synctool.check.run import check_service
 from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from synctool.service.declared import load_declared
 from synctool.service.files import ServiceFiles
-from synctool.service.model import (
-    DECLARED,
-    load_declared,
-    load_lock,
-)
+from synctool.service.lockread import load_lock
+from synctool.service.names import DECLARED
 
 FORMATS = ("text", "json", "github", "sarif")
 

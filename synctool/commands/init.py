@@ -13,12 +13,9 @@ from synctool.blueprint.render import render
 from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, InputError
 from synctool.service import fsops
-from synctool.service.model import (
-    DECLARED,
-    LOCK,
-    dump_declared,
-    dump_lock,
-)
+from synctool.service.declared import dump_declared
+from synctool.service.lock import dump_lock
+from synctool.service.names import DECLARED, LOCK
 from synctool.sync.newlock import new_lock
 from synctool.tree import FileEntry
 

@@ -24,8 +24,10 @@ from synctool.crash import write_report
 from synctool.errors import InputError, SynctoolError
 from synctool.fleet import clones
 from synctool.fleet.repos import Repo
+from synctool.service.declared import load_declared
 from synctool.service.files import ServiceFiles
-from synctool.service.model import DECLARED, load_declared, load_lock
+from synctool.service.lockread import load_lock
+from synctool.service.names import DECLARED
 
 CheckStatus = Literal["ok", "findings", "failed"]
 

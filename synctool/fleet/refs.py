@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.blueprint import sources
-from synctool.service.model import BUNDLED
+from synctool.service.names import BUNDLED
 
 if TYPE_CHECKING:
     from synctool.fleet.update import UpdateTask

@@ -18,7 +18,9 @@ from synctool.check import drift
 from synctool.errors import GitError
 from synctool.fleet import clones
 from synctool.service.files import ServiceFiles
-from synctool.service.model import LOCK, Lock, load_lock
+from synctool.service.lock import Lock
+from synctool.service.lockread import load_lock
+from synctool.service.names import LOCK
 
 
 class Earlier(NamedTuple):

@@ -21,7 +21,8 @@ from synctool.crash import write_report
 from synctool.errors import GitError, InputError, SynctoolError
 from synctool.fleet import clones, commits, refs, resume
 from synctool.fleet.repos import Repo
-from synctool.service.model import DECLARED, load_declared
+from synctool.service.declared import load_declared
+from synctool.service.names import DECLARED
 from synctool.sync.labels import lock_label
 from synctool.sync.result import SyncResult
 from synctool.sync.run import SyncOptions, sync

@@ -7,7 +7,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 
 
 class ServiceFiles:

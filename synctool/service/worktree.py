@@ -9,7 +9,7 @@ from pathlib import Path
 
 from synctool import git
 from synctool.errors import GitError
-from synctool.service.model import DECLARED, GITIGNORE, JOURNAL
+from synctool.service.names import DECLARED, GITIGNORE, JOURNAL
 from synctool.service.staging import SYMLINK_MODE, is_reserved
 from synctool.tree import FileEntry
 

@@ -14,7 +14,8 @@ from synctool.blueprint import sources
 from synctool.blueprint.render import Rendered
 from synctool.blueprint.rendercache import cached_render, commit_of
 from synctool.errors import BlueprintError, InputError
-from synctool.service.model import Lock, sha256
+from synctool.service.lock import Lock
+from synctool.service.lockentries import sha256
 
 
 def render_base(

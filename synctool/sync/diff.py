@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 
 from synctool.service import worktree
-from synctool.service.model import DECLARED, LOCK
+from synctool.service.names import DECLARED, LOCK
 from synctool.sync.prepare import Prepared
 
 

@@ -11,7 +11,9 @@ from synctool import ui
 from synctool.errors import InputError, SynctoolError
 from synctool.service import journal
 from synctool.service import mutex as servicelock
-from synctool.service.model import DECLARED, JOURNAL, LOCK, dump_lock, load_lock
+from synctool.service.lock import dump_lock
+from synctool.service.lockread import load_lock
+from synctool.service.names import DECLARED, JOURNAL, LOCK
 from synctool.sync.stage import Stage
 from synctool.tree import FileEntry
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from synctool.service.model import Lock
+from synctool.service.lock import Lock
 
 
 def version_label(version: str | None, ref: str | None, commit: str) -> str:

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from synctool import __version__
 from synctool.blueprint.render import Rendered, answers_digest
 from synctool.check import policy
-from synctool.service.model import GITIGNORE, Lock, locked_files
+from synctool.service.lock import Lock
+from synctool.service.lockentries import locked_files
+from synctool.service.names import GITIGNORE
 
 
 def new_lock(
@@ -22,7 +24,7 @@ def new_lock(
 
     ``gitignores``: the service's `.gitignore` files after the sync; files
     they or ``theirs``' ignore, and files holding a secret answer, are
-    locked without a hash (``model.locked_files``)."""
+    locked without a hash (``lockentries.locked_files``)."""
     return Lock(
         blueprint=recorded,
         ref=ref,

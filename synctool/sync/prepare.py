@@ -12,7 +12,9 @@ from synctool.check import drift
 from synctool.merge.plan import Plan, build_plan
 from synctool.merge.types import Labels
 from synctool.service import worktree
-from synctool.service.model import DECLARED, LOCK, Lock, dump_lock, redeclare
+from synctool.service.declared import redeclare
+from synctool.service.lock import Lock, dump_lock
+from synctool.service.names import DECLARED, LOCK
 from synctool.sync.labels import answer_changes, version_label
 from synctool.sync.newlock import new_lock
 from synctool.sync.renders import Sides

@@ -11,7 +11,7 @@ from synctool.blueprint.render import Rendered
 from synctool.blueprint.rendercache import cached_render
 from synctool.blueprint.tasks import TemplateCode
 from synctool.check import policy
-from synctool.service.model import Lock
+from synctool.service.lock import Lock
 from synctool.sync.background import in_background
 from synctool.sync.base import render_base
 from synctool.sync.target import Target

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from synctool.merge.plan import Plan, PlanEntry
 from synctool.service.journal import Kept
-from synctool.service.model import Lock
+from synctool.service.lock import Lock
 from synctool.sync.prepare import Prepared
 
 

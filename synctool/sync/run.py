@@ -15,10 +15,8 @@ from synctool.errors import GitError
 from synctool.merge.plan import Plan
 from synctool.service import journal, worktree
 from synctool.service import mutex as servicelock
-from synctool.service.model import (
-    load_declared,
-    load_lock,
-)
+from synctool.service.declared import load_declared
+from synctool.service.lockread import load_lock
 from synctool.sync import prepare, renders
 from synctool.sync.interrupted import finish_interrupted, require_service
 from synctool.sync.labels import lock_label

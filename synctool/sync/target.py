@@ -13,7 +13,9 @@ from typing import Any, NamedTuple
 
 from synctool import ui
 from synctool.blueprint import sources
-from synctool.service.model import DECLARED, Declared, Lock
+from synctool.service.declared import Declared
+from synctool.service.lock import Lock
+from synctool.service.names import DECLARED
 
 
 class Target(NamedTuple):

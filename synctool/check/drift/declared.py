@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.check.rules import Finding
-from synctool.service.model import (
-    DECLARED,
-    Declared,
-    Lock,
-    same_ref,
-    source_key,
-)
+from synctool.service.declared import Declared
+from synctool.service.lock import Lock
+from synctool.service.names import DECLARED
+from synctool.service.source import same_ref, source_key
 
 if TYPE_CHECKING:  # check never imports the merge engine
     pass

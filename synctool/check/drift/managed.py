@@ -6,10 +6,7 @@ from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
 from synctool.check.rules import FileSource, Finding
-from synctool.service.model import (
-    NESTED_REPO,
-    Lock,
-)
+from synctool.service.lock import NESTED_REPO, Lock
 
 if TYPE_CHECKING:  # check never imports the merge engine
     pass

@@ -9,11 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.check.rules import FileSource, Finding
-from synctool.service.model import (
-    NESTED_REPO,
-    Lock,
-    LockedFile,
-)
+from synctool.service.lock import NESTED_REPO, Lock, LockedFile
 from synctool.tree import SIDE_SUFFIX
 
 if TYPE_CHECKING:  # check never imports the merge engine

@@ -10,11 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.check.rules import FileSource
-from synctool.service.model import (
-    NESTED_REPO,
-    Lock,
-    LockedFile,
-)
+from synctool.service.lock import NESTED_REPO, Lock, LockedFile
 
 if TYPE_CHECKING:  # check never imports the merge engine
     pass

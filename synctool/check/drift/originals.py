@@ -11,11 +11,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synctool.service.model import (
-    BUNDLED,
-    LOCK,
-    Lock,
-)
+from synctool.service.lock import Lock
+from synctool.service.names import BUNDLED, LOCK
 
 if TYPE_CHECKING:  # check never imports the merge engine
     pass

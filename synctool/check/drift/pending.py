@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from synctool.check.rules import Finding
-from synctool.service.model import (
-    JOURNAL,
-)
+from synctool.service.names import JOURNAL
 
 if TYPE_CHECKING:  # check never imports the merge engine
     pass

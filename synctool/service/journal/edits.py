@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from synctool.merge.records import LOCAL_SUFFIX, free_name
 from synctool.service.fsops import safe_target
 from synctool.service.journal.disk import FOLDER, digest, exists, fsync_dir, is_folder
 from synctool.service.journal.outcome import Kept
 from synctool.service.journal.record import Op, journal_dir, read_ops
+from synctool.tree import LOCAL_SUFFIX, free_name
 
 
 def keep_edits(root: Path, *, forward: bool) -> list[Kept]:

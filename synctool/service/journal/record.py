@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from synctool.errors import BlueprintError, InputError
 from synctool.service.fsops import safe_target
 from synctool.service.journal.disk import fsync_dir, fsync_file
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 
 MANIFEST = "manifest.json"
 ROLLING_BACK = "rolling-back"

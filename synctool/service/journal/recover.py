@@ -18,7 +18,7 @@ from synctool.service.journal.outcome import (
     why,
 )
 from synctool.service.journal.record import pending, rolling_back
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 
 
 def finish(root: Path) -> bool:

@@ -11,7 +11,7 @@ from synctool.service.fsops import write_entry
 from synctool.service.journal.disk import digest, entry_digest, exists, fsync_tree
 from synctool.service.journal.record import journal_dir, pending, write_manifest
 from synctool.service.journal.steps import step
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 from synctool.tree import FileEntry
 
 _LAST = (".synctool.yml", ".synctool.lock")

@@ -23,7 +23,7 @@ from synctool.service.journal.outcome import (
 )
 from synctool.service.journal.record import journal_dir, pending
 from synctool.service.journal.stage import check_free, check_layout, stage
-from synctool.service.model import JOURNAL
+from synctool.service.names import JOURNAL
 from synctool.tree import FileEntry
 
 

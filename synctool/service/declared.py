@@ -1,0 +1,127 @@
+"""`.synctool.yml`, the declared state: the blueprint, ref and answers asked for.
+
+It is written by people as well as by synctool, so it is read and
+rewritten round-trip: comments, order and quoting survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ruamel.yaml.comments import CommentedMap
+
+from synctool.errors import InputError
+from synctool.service.names import DECLARED
+from synctool.service.values import plain
+from synctool.service.yamlio import line_of, load_roundtrip, yaml
+
+DECLARED_KEYS = ("blueprint", "ref", "answers", "rules", "disable", "waivers")
+
+
+class Declared(NamedTuple):
+    """What the service asks for: a blueprint source, a ref and the answers."""
+
+    blueprint: str
+    ref: str | None
+    answers: dict[str, Any]
+    doc: CommentedMap  # the whole round-trip document (rules, waivers, ...)
+
+
+def load_declared(root: Path) -> Declared:
+    doc = load_roundtrip(root / DECLARED)
+    if not isinstance(doc, CommentedMap):
+        raise InputError(
+            f"{DECLARED}: expected a mapping with `blueprint`, `ref` and `answers`."
+        )
+    blueprint = doc.get("blueprint")
+    if not isinstance(blueprint, str) or not blueprint:
+        raise InputError(
+            f"{DECLARED}{line_of(doc, 'blueprint')}: `blueprint` must name the blueprint source.",
+            "Set it to a path, a git URL or `bundled`.",
+        )
+    for key in doc:
+        if key not in DECLARED_KEYS:
+            import difflib
+
+            near = difflib.get_close_matches(str(key), DECLARED_KEYS, n=1)
+            raise InputError(
+                f"{DECLARED}{line_of(doc, key)}: unknown key `{key}`"
+                + (f" (did you mean `{near[0]}`?)." if near else "."),
+                "Its keys are " + ", ".join(f"`{k}`" for k in DECLARED_KEYS) + ".",
+            )
+    ref = doc.get("ref")
+    if isinstance(ref, int | float | dt.date) and not isinstance(ref, bool):
+        # YAML reads `ref: 1.10` as the number 1.1 (and `2024-05-01` as a
+        # date): what was written is lost by then.
+        what = "a date" if isinstance(ref, dt.date) else "a number"
+        raise InputError(
+            f"{DECLARED}{line_of(doc, 'ref')}: `ref: {ref}` reads as {what}, not a tag.",
+            'Quote it, e.g. ref: "1.10".',
+        )
+    if ref is not None and (not isinstance(ref, str) or not ref.strip()):
+        raise InputError(
+            f"{DECLARED}{line_of(doc, 'ref')}: `ref` must be a tag or commit.",
+            "Write the version wanted, e.g. ref: v1.2.0, or leave `ref` out.",
+        )
+    return Declared(blueprint=blueprint, ref=ref, answers=_answers(doc), doc=doc)
+
+
+def _answers(doc: CommentedMap) -> dict[str, Any]:
+    answers = doc.get("answers", {})
+    if answers is None:
+        answers = {}
+    if not isinstance(answers, Mapping):
+        raise InputError(
+            f"{DECLARED}{line_of(doc, 'answers')}: `answers` must be a mapping.",
+            "Write one `question: answer` per line under `answers:`.",
+        )
+    for key in answers:
+        if not isinstance(key, str) or key.startswith("_"):
+            raise InputError(
+                f"{DECLARED}{line_of(answers, key)}: `{key}` is not a question's name"
+                + (
+                    " (names starting with _ are copier's own settings)."
+                    if isinstance(key, str)
+                    else "."
+                ),
+                "Answer the blueprint's questions only (see its copier.yml).",
+            )
+    answers_plain: dict[str, Any] = plain(answers)
+    return answers_plain
+
+
+def dump_declared(blueprint: str, ref: str | None, answers: Mapping[str, Any]) -> str:
+    doc = CommentedMap()
+    doc["blueprint"] = blueprint
+    doc["ref"] = ref
+    doc["answers"] = CommentedMap(answers)
+    buf = io.StringIO()
+    buf.write(
+        "# synctool: the blueprint this service follows (declared state).\n"
+        "# Change `ref` or an answer, then run `synctool sync`;"
+        " `synctool update` does both.\n"
+    )
+    yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def redeclare(declared: Declared, ref: str | None, answers: Mapping[str, Any]) -> str:
+    """`.synctool.yml` with a new ref and answers; the rest of the file as it was."""
+    doc = declared.doc
+    doc["ref"] = ref
+    current = doc.get("answers")
+    if not isinstance(current, CommentedMap):
+        current = CommentedMap()
+        doc["answers"] = current
+    for key in [k for k in current if k not in answers]:
+        del current[key]
+    for key, value in answers.items():
+        if current.get(key) != value or key not in current:
+            current[key] = value
+    buf = io.StringIO()
+    yaml().dump(doc, buf)
+    return buf.getvalue()

@@ -1,0 +1,14 @@
+"""synctool's own names in a service: its two files, its folder, its words.
+
+Every module that writes or recognises one of these takes it from here.
+"""
+
+from __future__ import annotations
+
+DECLARED = ".synctool.yml"  # declared state: written by people as well
+LOCK = ".synctool.lock"  # applied state: synctool's alone
+STATE_FILES = (DECLARED, LOCK)
+STATE_PREFIX = ".synctool-"  # .synctool-journal/, a running sync's lock file, ...
+JOURNAL = STATE_PREFIX + "journal"  # an interrupted sync's staged writes (journal/)
+GITIGNORE = ".gitignore"
+BUNDLED = "bundled"  # the blueprint shipped with synctool, as a source

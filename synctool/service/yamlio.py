@@ -1,0 +1,111 @@
+"""Reading and writing synctool's YAML files, a problem named by file and line.
+
+`.synctool.yml` is written by people as well as by synctool, so it is read
+and rewritten round-trip: comments, order and quoting survive. The lock is
+machine-written and read on every commit, so it is loaded fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+
+from synctool.errors import InputError, SynctoolError
+from synctool.service.values import invalid_value
+
+
+def yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never fold a long answer or hash across lines
+    return yaml
+
+
+def error_at(
+    name: str,
+    line: int | None,
+    message: str,
+    hint: str = "",
+    *,
+    kind: type[SynctoolError] = InputError,
+) -> SynctoolError:
+    """A problem in the file ``name`` at ``line`` (1-based; None or 0: unknown)."""
+    where = f":{line}" if line else ""
+    return kind(f"{name}{where}: {message}.", hint)
+
+
+def mark_line(mark: StreamMark | None) -> int | None:
+    """The 1-based line of a YAML error's mark (None: no mark)."""
+    return None if mark is None else mark.line + 1
+
+
+def read_text(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path.name} not found in {path.parent}.") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}).",
+            "Save it as UTF-8, or restore it from git history.",
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).") from None
+    return text
+
+
+def load_roundtrip(path: Path) -> Any:
+    from synctool import fastyaml
+
+    text = read_text(path)
+    fix = "Fix the file and run the command again."
+    try:
+        fastyaml.check_aliases(text)  # a bomb is refused, never expanded
+        return yaml().load(text)
+    except fastyaml.AliasBombError as exc:
+        hint = "Write the values out instead of through aliases."
+        raise error_at(path.name, exc.line, exc.problem, hint) from None
+    except MarkedYAMLError as exc:
+        line = mark_line(exc.problem_mark or exc.context_mark)
+        problem = f"malformed YAML: {exc.problem or exc.context}"
+        raise error_at(path.name, line, problem, fix) from None
+    except YAMLError as exc:
+        from synctool.fastyaml import reader_error
+
+        problem, at = reader_error(exc, text)
+        raise error_at(path.name, at, f"malformed YAML: {problem}", fix) from None
+    except ValueError as exc:  # ruamel builds values while loading
+        raise invalid_value(path, text, exc) from None
+
+
+def load_fast(path: Path) -> Any:
+    """The lock is machine-written and read on every commit: load it fast."""
+    from synctool import fastyaml
+
+    text = read_text(path)
+    try:
+        return fastyaml.load(text)
+    except fastyaml.FastYAMLError as exc:
+        raise error_at(
+            path.name,
+            exc.line,
+            f"malformed YAML: {exc.problem}",
+            "synctool writes this file; restore it from git history.",
+        ) from None
+
+
+def line_of(doc: Any, key: str) -> str:
+    """``:<line>`` of ``key`` in a round-trip mapping ("" when unknown)."""
+    try:
+        return f":{doc.lc.key(key)[0] + 1}"
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+def sorted_map(value: Mapping[str, Any]) -> CommentedMap:
+    return CommentedMap((key, value[key]) for key in sorted(value))
