@@ -15,6 +15,7 @@ from synctool.service import worktree
 from synctool.service.declared import redeclare
 from synctool.service.lock import Lock, dump_lock
 from synctool.service.names import DECLARED, LOCK
+from synctool.sync.answersfile import align_base, answers_path
 from synctool.sync.labels import answer_changes, version_label
 from synctool.sync.newlock import new_lock
 from synctool.sync.renders import Sides
@@ -53,8 +54,11 @@ def prepare(root: Path, target: Target, previous: Lock, sides: Sides) -> Prepare
     was, now = answer_changes(previous.answers, theirs.answers)
     applied_label = version_label(previous.version, previous.ref, previous.commit)
     target_label = version_label(sides.version, target.ref, theirs.commit)
+    base_tree = None
+    if base is not None:  # copier's answers file, spelt as the service spells it
+        base_tree = align_base(base.tree, ours, answers_path(theirs.code))
     plan = build_plan(
-        base.tree if base is not None else None,
+        base_tree,
         theirs.tree,
         ours,
         # a managed file whose drift is waived is merged (policy.for_merge)
