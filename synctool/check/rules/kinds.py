@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from synctool.check.rules.findings import FileSource, Finding, OnlineInfo, rule_finding
 from synctool.check.rules.paths import PathMatcher, compile_paths, union_regex
+from synctool.check.rules.patterns import BUDGET_ENV, OutOfTime
 from synctool.check.rules.reader import Reader
 from synctool.check.rules.schema import BehindCheck, Rule, TextCheck, YamlCheck
 from synctool.check.rules.textrules import text_rule
@@ -90,13 +91,38 @@ def _evaluate_rule(
         return
     if getattr(check, "required", False) and not paths:
         yield _nothing_matched(rule)
-    for path in paths:
-        if isinstance(check, TextCheck):
-            text = reader.text(path)
-            if text is not None:  # unreadable or binary: not a text file
-                yield from text_rule(rule, check, path, text)
-        elif isinstance(check, YamlCheck):
-            yield from yaml_file(rule, check, path, reader)
+    for done, path in enumerate(paths):
+        try:
+            yield from _on_file(rule, path, reader)
+        except OutOfTime as exc:
+            yield _out_of_time(rule, path, exc, skipped=len(paths) - done - 1)
+            return  # a pattern that slow is not tried on the other files
+
+
+def _on_file(rule: Rule, path: str, reader: Reader) -> list[Finding]:
+    check = rule.check
+    if isinstance(check, TextCheck):
+        text = reader.text(path)
+        if text is None:  # unreadable or binary: not a text file
+            return []
+        return list(text_rule(rule, check, path, text))
+    if isinstance(check, YamlCheck):
+        return list(yaml_file(rule, check, path, reader))
+    return []
+
+
+def _out_of_time(rule: Rule, path: str, exc: OutOfTime, *, skipped: int) -> Finding:
+    rest = f"; not tried on {skipped} more file(s)" if skipped else ""
+    return Finding(
+        rule.id,
+        "error",
+        path,
+        None,
+        f"rule {rule.id}: /{exc.pattern}/ did not finish within {exc.seconds:g} s "
+        f"on this file, so the file was not checked{rest}",
+        "simplify the pattern (nested repetition such as (a|aa)+ backtracks "
+        f"without end), or raise {BUDGET_ENV}",
+    )
 
 
 def _missing(rule: Rule, pattern: str) -> Finding:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal, NamedTuple, get_args
 
 from synctool.check.rules.paths import compile_paths
+from synctool.check.rules.patterns import PatternError, compile_pattern
 from synctool.check.rules.yamlpath import PathError, YamlPath, parse_path
 from synctool.check.rules.yamlvalues import key_line, node_line, to_plain
 
@@ -146,8 +147,8 @@ class _Fields:
         value = self.text(key, required=required)
         if value is not None:
             try:
-                re.compile(value, re.MULTILINE)
-            except re.error as exc:
+                compile_pattern(value)
+            except PatternError as exc:
                 raise self.error(f"{key!r} is not a valid regex: {exc}", key) from None
         return value
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from synctool.check.rules.findings import Finding, rule_finding
+from synctool.check.rules.patterns import Clock
 from synctool.check.rules.schema import Rule, TextCheck
 from synctool.check.rules.yamlvalues import to_plain
 
 
 def text_rule(rule: Rule, check: TextCheck, path: str, text: str) -> Iterator[Finding]:
-    pattern = re.compile(check.pattern, re.MULTILINE)
+    """The findings of one `pattern` rule on one file; raises
+    `patterns.OutOfTime` when its regexes exceed the rule's budget."""
+    clock, pattern, where = Clock(), check.pattern, check.where
     shown = f"/{check.pattern}/"
     if rule.kind == "not-contains":
         lineno, pos = 1, 0
-        for match in pattern.finditer(text):
+        for match in clock.finditer(pattern, text):
             lineno += text.count("\n", pos, match.start())
             pos = match.start()
             snippet = _snippet(text, pos)
@@ -24,16 +26,14 @@ def text_rule(rule: Rule, check: TextCheck, path: str, text: str) -> Iterator[Fi
                 rule, path, lineno, snippet, f"{snippet} matches {shown}", "remove it"
             )
         return
-    if check.where is None:
-        if pattern.search(text) is None:
+    if where is None:
+        if clock.search(pattern, text) is None:
             hint = f"add a line matching {shown}"
             yield rule_finding(rule, path, None, None, f"no match of {shown}", hint)
         return
-    where = re.compile(check.where, re.MULTILINE)
-    chosen = [
-        (n, line) for n, line in enumerate(text.split("\n"), 1) if where.search(line)
-    ]
-    failing = [(n, line) for n, line in chosen if pattern.search(line) is None]
+    lines = enumerate(text.split("\n"), 1)
+    chosen = [(n, line) for n, line in lines if clock.search(where, line)]
+    failing = [(n, line) for n, line in chosen if clock.search(pattern, line) is None]
     hint = f"make it match {shown}"
     if not chosen and check.mode != "all":
         detail = f"no line matches /{check.where}/"

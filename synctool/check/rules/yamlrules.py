@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from synctool.check.rules.findings import Finding, parse_error, rule_finding
+from synctool.check.rules.patterns import Clock
 from synctool.check.rules.reader import Reader
 from synctool.check.rules.schema import Rule, YamlCheck
 from synctool.check.rules.textrules import show
@@ -25,15 +25,18 @@ def yaml_file(
             return
     if docs is None:
         return
+    clock = Clock()  # a `matches` regex's budget on this file
     try:
-        if not any(next(_yaml_rule(rule, check, path, doc), None) for doc in docs):
+        if not any(
+            next(_yaml_rule(rule, check, path, doc, clock), None) for doc in docs
+        ):
             return
         # Something failed: evaluate again on round-trip nodes, which know lines.
         exact = reader.yaml(path, lines=True)
         found = [
             f
             for doc in (exact if isinstance(exact, list) else docs)
-            for f in _yaml_rule(rule, check, path, doc)
+            for f in _yaml_rule(rule, check, path, doc, clock)
         ]
     except RecursionError:  # a document thousands of levels deep
         from synctool.fastyaml import TOO_DEEP
@@ -46,7 +49,7 @@ def yaml_file(
 
 
 def _yaml_rule(
-    rule: Rule, check: YamlCheck, path: str, doc: object
+    rule: Rule, check: YamlCheck, path: str, doc: object, clock: Clock
 ) -> Iterator[Finding]:
     for where_path, wanted in check.where:
         found = select(doc, where_path).nodes
@@ -78,7 +81,7 @@ def _yaml_rule(
         detail = f"{expr} selects nothing"
         yield rule_finding(rule, path, node_line(doc), detail, detail, hint)
     for node in selection.nodes:
-        problem = _node_problem(check, node)
+        problem = _node_problem(check, node, clock)
         if problem is not None:
             yield rule_finding(
                 rule, path, node.line, problem, f"{problem}, {want}", hint
@@ -94,7 +97,7 @@ def _want(check: YamlCheck) -> tuple[str, str]:
     return "expected it to exist", f"set {check.select.text}"
 
 
-def _node_problem(check: YamlCheck, node: Node) -> str | None:
+def _node_problem(check: YamlCheck, node: Node, clock: Clock) -> str | None:
     """Why `node` fails an equals / matches assertion (None: it passes)."""
     if check.assertion == "equals":
         if same_value(to_plain(node.value), check.value):
@@ -104,7 +107,7 @@ def _node_problem(check: YamlCheck, node: Node) -> str | None:
         text = scalar_text(node.value)
         if text is None:
             return f"{node.where} is not a scalar"
-        if re.search(str(check.value), text, re.MULTILINE):
+        if clock.search(str(check.value), text):
             return None
         return f"{node.where} is {show(node.value)}"
     return None
