@@ -18,6 +18,8 @@ from synctool.merge.tomlmerge import merge_toml
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import merge_union
 from synctool.merge.yaml import merge_yaml
+from synctool.merge.yaml.large import is_large
+from synctool.merge.yaml.large import problem as large_problem
 from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver
 
 _IGNORE_FILE = re.compile(r"\.[^/]*ignore")
@@ -169,6 +171,8 @@ def _checked(
 
 def _yaml_problem(data: bytes) -> str | None:
     """Why ``data`` is not YAML (a duplicate key, a syntax error), or None."""
+    if is_large(data):  # libyaml's reading: ruamel's takes ~10 s per MB
+        return large_problem(data)
     try:
         with warnings.catch_warnings():  # ruamel warns of reused anchors on stderr
             warnings.simplefilter("ignore")

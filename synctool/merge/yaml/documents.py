@@ -14,6 +14,7 @@ from synctool.merge.yaml.canon import canon, same
 from synctool.merge.yaml.conflicts import NodeClash
 from synctool.merge.yaml.identity import doc_identity, doc_name
 from synctool.merge.yaml.io import load, reads_as, valid
+from synctool.merge.yaml.large import is_large, merge_large
 from synctool.merge.yaml.merger import Merger
 from synctool.merge.yaml.render import render
 from synctool.merge.yaml.writer import Writer, write
@@ -111,7 +112,10 @@ def merge_yaml(
     labels: Labels,
     identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
 ) -> ContentMerge:
-    """Three-way merge of YAML files; whole-file line merge when undecidable."""
+    """Three-way merge of YAML files; whole-file line merge when undecidable
+    (and for files too large to read round-trip in good time)."""
+    if is_large(base, ours, theirs):
+        return merge_large(base, ours, theirs, labels)
     return structural_merge(
         "yaml",
         base,
