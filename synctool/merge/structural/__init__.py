@@ -10,7 +10,7 @@ Also here, for both drivers' lists: how to merge an ordered list of items
 scalars by a key (``scalar_key``: a package name, a ``KEY=value``
 variable; scalar_keys), and how to pair items that have no identity by
 their content (``align``, scored by ``likeness`` of their ``leaves``;
-pairing).
+pairing). How a reason names a place (``project.version``) is places'.
 """
 
 from synctool.merge.structural.clashes import Clash, Localized, Side

@@ -17,7 +17,7 @@ def _variable(item: Any) -> str | None:
     return match[1] if match else None
 
 
-def _requirement(item: Any) -> str | None:
+def requirement_name(item: Any) -> str | None:
     try:
         return canonicalize_name(Requirement(str(item)).name)
     except InvalidRequirement:
@@ -41,7 +41,7 @@ def scalar_key(sides: Sequence[Sequence[Any]]) -> Callable[[Any], str] | None:
     if not items or not all(isinstance(x, str) for x in items):
         return None
     checks: list[tuple[Callable[[Any], str | None], bool]] = [
-        (_requirement, any(_requirement(x) and _pinned(x) for x in items)),
+        (requirement_name, any(requirement_name(x) and _pinned(x) for x in items)),
         (_variable, any("=" in x for x in items)),
     ]
     for key, shows in checks:
