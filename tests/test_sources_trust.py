@@ -380,7 +380,7 @@ def test_git_helpers_never_take_a_value_as_an_option(workdir: Path) -> None:
 THROUGH_INTERNALS = {
     "copier": "copier._main, _types, _tools, _user_data",
     "ruamel.yaml": "comment attachments in merge/yaml/comments.py",
-    "tomlkit": "Container.body in merge/tomlmerge.py",
+    "tomlkit": "Container.body in merge/toml/edits.py",
     "jinja2": "Environment.compile in speedups.py",
 }
 

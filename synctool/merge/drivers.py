@@ -14,7 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.merge import eol
 from synctool.merge.text import conflict_region, merge_text
-from synctool.merge.tomlmerge import merge_toml
+from synctool.merge.toml import merge_toml
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import merge_union
 from synctool.merge.yaml import merge_yaml

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from synctool.merge import build_plan, drivers, tomlmerge
+from synctool.merge import build_plan, drivers, toml
 from synctool.merge.drivers import merge_content
 from synctool.merge.text import merge_text
+from synctool.merge.toml import merger as toml_merger
 from synctool.merge.types import ContentMerge, Labels
 from synctool.tree import FileEntry
 
@@ -163,7 +164,7 @@ def test_a_bug_in_the_toml_driver_is_not_hidden_by_the_text_fallback(
     def broken(*args: object) -> object:
         raise AttributeError("'TOMLDocument' object has no attribute '_insert_after'")
 
-    monkeypatch.setattr(tomlmerge._Merger, "table", broken)
+    monkeypatch.setattr(toml_merger.Merger, "table", broken)
     ours = PYPROJECT.replace(b'"1"', b'"2"')
     theirs = PYPROJECT.replace(b"88", b"100")
     with pytest.raises(AttributeError, match="_insert_after"):
@@ -179,10 +180,11 @@ def test_what_the_structure_cannot_decide_still_falls_back_with_a_reason() -> No
 
 
 def test_the_toml_driver_uses_only_tomlkits_public_api() -> None:
-    source = Path(tomlmerge.__file__).read_text()
-    tree = ast.parse(source)
+    package = Path(toml.__file__).parent
+    trees = [ast.parse(path.read_text()) for path in sorted(package.glob("*.py"))]
     private = [
         node.attr
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Attribute)
         and node.attr.startswith("_")
@@ -192,6 +194,7 @@ def test_the_toml_driver_uses_only_tomlkits_public_api() -> None:
     assert private == []
     modules = {
         node.module
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
         and (node.module or "").startswith("tomlkit")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from synctool.merge.drivers import merge_content
-from synctool.merge.tomlmerge import merge_toml
+from synctool.merge.toml import merge_toml
 from synctool.merge.types import ContentMerge, Labels
 
 LABELS = Labels("ours", "base", "theirs")

@@ -6,7 +6,8 @@ import copy
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from synctool.merge.structural import Clash, Localized, structural_merge
+from synctool.merge.structural.clashes import Clash, Localized
+from synctool.merge.structural.decide import structural_merge
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import ABSENT, Merged, Undecided, merge_keyed
 from synctool.merge.yaml import pairing

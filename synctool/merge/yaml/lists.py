@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from synctool.merge.structural import (
-    Step,
-    merge_sequence,
-    scalar_key,
-)
+from synctool.merge.structural.scalar_keys import scalar_key
+from synctool.merge.structural.sequence import Step, merge_sequence
 from synctool.merge.union import ABSENT, Merged, Undecided, merge_keyed
 from synctool.merge.yaml.canon import canon, same
 from synctool.merge.yaml.conflicts import NodeClash

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from synctool.merge.structural.places import join
 from synctool.merge.union import ABSENT, Merged, Undecided, identity_of, merge_keyed
 from synctool.merge.yaml import lists, pairing
 from synctool.merge.yaml.blocks import merged_block
@@ -14,10 +15,6 @@ from synctool.merge.yaml.comments import carry_comments, eol_only
 from synctool.merge.yaml.conflicts import Conflict, NodeClash
 from synctool.merge.yaml.edits import rebuild, remove_key, replace
 from synctool.merge.yaml.identity import item_identity
-
-
-def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
 
 
 class Merger:
@@ -87,10 +84,10 @@ class Merger:
             base_items,
             list(ours.items()),
             list(theirs.items()),
-            lambda k, b, o, t: self.guarded(_join(path, k), b, o, t),
+            lambda k, b, o, t: self.guarded(join(path, k), b, o, t),
             same,
             check_order=False,  # key order is layout, not data
-            describe=lambda k: _join(path, k),
+            describe=lambda k: join(path, k),
             clash=lambda _k, b, o, t, why: NodeClash(b, o, t, why),
         )
         merged = [m._replace(value=self.settle(ours, m.key, m.value)) for m in merged]

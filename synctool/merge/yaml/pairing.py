@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from synctool.merge.structural import align, leaves, likeness, merge_sequence
+from synctool.merge.structural.pairing import align, leaves, likeness
+from synctool.merge.structural.sequence import merge_sequence
 from synctool.merge.union import Merged
 from synctool.merge.yaml.canon import canon, frozen, plain, same
 from synctool.merge.yaml.lists import Guard, merged_steps
