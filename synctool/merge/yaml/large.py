@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from synctool import fastyaml
-from synctool.merge.structural import whole_conflict
+from synctool.merge.structural.markers import whole_conflict
 from synctool.merge.text import merge_text
 from synctool.merge.types import ContentMerge, Labels
 
