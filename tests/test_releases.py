@@ -14,14 +14,12 @@ from tests.helpers import git, run_cli
 def test_current_bundled_release_is_frozen_unchanged() -> None:
     version = sources.bundled_version()
     frozen = releases.frozen_files(version)
-    assert frozen is not None, (
-        f"run `python -m synctool.blueprint.releases freeze` for {version}"
-    )
+    assert frozen is not None, f"run `python tools/freeze_release.py` for {version}"
     current = releases.snapshot(sources.bundled_dir())
     current.pop("VERSION", None)
     assert frozen == current, (
         f"blueprint/ differs from the frozen release {version}: bump blueprint/VERSION "
-        "and run `python -m synctool.blueprint.releases freeze`"
+        "and run `python tools/freeze_release.py`"
     )
 
 
@@ -112,3 +110,30 @@ def test_releases_sort_as_versions_not_text(
         (tmp_path / "bp/copier.yml").write_text(f"n: {{type: int, default: {n}}}\n")
         releases.freeze(tmp_path / "bp", version)
     assert releases.versions() == ["1.2.0rc1", "1.2.0", "1.9.0", "1.10.0"]
+
+
+def test_the_maintainers_freeze_script_freezes_the_bundled_blueprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tools/freeze_release.py (not part of the package) freezes blueprint/."""
+    import importlib.util
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "tools" / "freeze_release.py"
+    spec = importlib.util.spec_from_file_location("freeze_release", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(releases, "STORE", tmp_path / "store")
+    (tmp_path / "bp").mkdir()
+    (tmp_path / "bp/copier.yml").write_text("name: {type: str, default: x}\n")
+    monkeypatch.setattr(sources, "bundled_dir", lambda: tmp_path / "bp")
+    monkeypatch.setattr(sources, "bundled_version", lambda: "1.0.0")
+
+    assert module.main(["freeze"]) == 2  # it takes no arguments
+    assert releases.versions() == []
+    assert module.main([]) == 0
+    assert releases.versions() == ["1.0.0"]
+    assert module.main([]) == 0  # frozen already: nothing changes
+    assert releases.versions() == ["1.0.0"]

@@ -1,6 +1,6 @@
 """synctool's renders equal `copier copy`'s, byte for byte, also when they are fast.
 
-render.py hands copier's objects to synctool.blueprint.speedups (one compile cache per
+render/run.py hands copier's objects to synctool.blueprint.speedups (one compile cache per
 process, a fixed render context, kept checkouts instead of clones). These
 tests render real templates through synctool, first and again (the second
 time from the kept checkout and the compile cache), and compare every file,
@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from synctool.blueprint import checkouts
-from synctool.blueprint.render import Rendered, render
+from synctool.blueprint.render import render
+from synctool.blueprint.render.result import Rendered
 from synctool.blueprint.rendercache import cached_render, commit_of
 from synctool.blueprint.sources import resolve_source
 from synctool.service.staging import read_tree

@@ -404,7 +404,7 @@ def test_dependencies_used_through_internals_have_upper_bounds() -> None:
         )
         # what is installed (the tests' own run) is inside the bounds
         assert spec.contains(version(name), prereleases=True), (name, spec)
-    # render.py imports copier._main, which copier has only since 9.7, and
+    # render/ imports copier._main, which copier has only since 9.7, and
     # reads Worker.all_skip_if_exists, since 9.11: no lower bound below.
     assert not declared["copier"].specifier.contains("9.10.3")
 

@@ -37,7 +37,7 @@ _TREE = "tree"
 
 class Checkout(NamedTuple):
     root: Path  # the template's clone at the commit
-    meta: dict[str, Any]  # what git said of the commit (see render.py)
+    meta: dict[str, Any]  # what git said of the commit (see speedups.py)
 
 
 def cache_dir() -> Path:

@@ -8,7 +8,7 @@ kept once, however many releases share it.
 
 Maintainers freeze a release after bumping ``blueprint/VERSION``:
 
-    python -m synctool.blueprint.releases freeze
+    python tools/freeze_release.py
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -143,20 +142,3 @@ def freeze(folder: Path, version: str) -> bool:
         encoding="utf-8",
     )
     return True
-
-
-def _main(argv: list[str]) -> int:
-    from synctool import ui
-    from synctool.blueprint.sources import bundled_dir, bundled_version
-
-    if argv != ["freeze"]:
-        ui.error("usage: python -m synctool.blueprint.releases freeze")
-        return 2
-    version = bundled_version()
-    added = freeze(bundled_dir(), version)
-    ui.info(f"{'froze' if added else 'already frozen:'} bundled blueprint {version}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

@@ -190,7 +190,7 @@ def resolve_ref(source: Source, ref: str | None, given_as: str = "--ref") -> str
     chosen = ref if ref is not None else (tags[0][1] if tags else "HEAD")
     repo = Path(source.location)
     if not repo.is_dir():
-        return chosen  # a URL: copier's clone is checked (render.py)
+        return chosen  # a URL: copier's clone is checked (render/run.py)
     # One git process: the ref exists, and copier.yml is there.
     names = git.root_names(repo, chosen)
     if names is None:

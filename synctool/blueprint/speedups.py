@@ -2,7 +2,7 @@
 
 copier is written for one render per process; synctool renders the same
 blueprint again and again (two versions per sync, hundreds in a fleet).
-These patches act on copier objects render.py hands over (this module never
+These patches act on copier objects render/run.py hands over (this module never
 imports copier): each is checked against copier's internals first and left
 out when they moved, so a copier change makes a render slower, never
 different. `tests/test_render_fidelity.py` compares renders with `copier

@@ -19,7 +19,8 @@ from ruamel.yaml.comments import CommentedMap
 from synctool import git, ui
 from synctool.blueprint import copieranswers, sources, tasks
 from synctool.blueprint.copieranswers import Recorded
-from synctool.blueprint.render import Rendered, render
+from synctool.blueprint.render import render
+from synctool.blueprint.render.result import Rendered
 from synctool.blueprint.rendercache import commit_of
 from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, GitError, InputError

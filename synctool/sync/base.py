@@ -11,7 +11,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from synctool.blueprint import sources
-from synctool.blueprint.render import Rendered
+from synctool.blueprint.render.result import Rendered
 from synctool.blueprint.rendercache import cached_render, commit_of
 from synctool.errors import BlueprintError, InputError
 from synctool.service.lock import Lock

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from synctool import __version__
-from synctool.blueprint.render import Rendered, answers_digest
+from synctool.blueprint.render.result import Rendered, answers_digest
 from synctool.check import policy
 from synctool.service.lock import Lock
 from synctool.service.lockentries import locked_files

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from synctool.blueprint import sources
-from synctool.blueprint.render import Rendered
+from synctool.blueprint.render.result import Rendered
 from synctool.blueprint.rendercache import cached_render
 from synctool.blueprint.tasks import TemplateCode
 from synctool.check import policy
