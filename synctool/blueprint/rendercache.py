@@ -20,13 +20,13 @@ from typing import Any
 import platformdirs
 
 from synctool import git
-from synctool.errors import GitError
-from synctool.tree import FileEntry
 from synctool.blueprint.render import render
 from synctool.blueprint.render.job import Operation
 from synctool.blueprint.render.result import Rendered
 from synctool.blueprint.sources import Source
 from synctool.blueprint.tasks import TemplateCode
+from synctool.errors import GitError
+from synctool.tree import FileEntry
 
 _FORMAT = 4
 _META = "__synctool_render__.json"
