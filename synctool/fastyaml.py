@@ -14,6 +14,7 @@ refused before anything walks it (:class:`AliasBombError`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -197,19 +198,21 @@ def reader_error(exc: Exception, text: str) -> tuple[str, int | None]:
 
 
 def load(text: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_loader(text))
-    except AliasBombError:
-        raise
-    except (yaml.YAMLError, ValueError) as exc:
-        raise _error(exc, text) from None
-    except RecursionError:
-        raise FastYAMLError(TOO_DEEP, None) from None
+    return _read(text, lambda: yaml.load(text, Loader=_loader(text)))
 
 
 def load_all(text: str) -> list[Any]:
-    try:
+    def documents() -> list[Any]:
         return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+
+    found: list[Any] = _read(text, documents)
+    return found
+
+
+def _read(text: str, read: Callable[[], Any]) -> Any:
+    """``read()`` of ``text``, its errors as FastYAMLError (with the line)."""
+    try:
+        return read()
     except AliasBombError:
         raise
     except (yaml.YAMLError, ValueError) as exc:
