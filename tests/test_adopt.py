@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from synctool.adopt import AdoptOptions
 from synctool.blueprint.copieranswers import expand_shorthand, read_describe
-from synctool.commands.adopt import AdoptOptions
 from synctool.commands.adopt import run as adopt_run
 from tests.helpers import (
     Files,

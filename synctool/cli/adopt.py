@@ -83,8 +83,9 @@ def adopt(
     every other file stays. It reports the files the team changed since.
     Off a terminal, secret answers (never recorded) need --data or --defaults.
     """
+    from synctool.adopt import AdoptOptions
     from synctool.blueprint.answers import parse_data
-    from synctool.commands.adopt import AdoptOptions, run
+    from synctool.commands.adopt import run
 
     terminal = sys.stdin.isatty()
     return run(

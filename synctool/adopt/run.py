@@ -1,0 +1,40 @@
+"""adopt as steps: refuse what cannot be adopted, choose the version, render it,
+compare, write the two files."""
+
+from __future__ import annotations
+
+from synctool.adopt.model import Adopted, AdoptOptions
+from synctool.adopt.record import compare, render_target, write_both
+from synctool.adopt.target import choose_target, recorded_answers
+from synctool.errors import GitError, InputError
+from synctool.service import worktree
+from synctool.service.names import DECLARED, LOCK
+
+
+def adopt(opts: AdoptOptions) -> tuple[Adopted, tuple[str, ...]]:
+    """Adopt the project at ``opts.path``: the two files written, the report
+    and the render's warnings returned. Nothing is written on a refusal."""
+    root = opts.path.absolute()
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder.", "Give the project's folder.")
+    if (root / DECLARED).exists() or (root / LOCK).exists():
+        raise InputError(
+            f"{root} is already a synctool service ({DECLARED} exists).",
+            "Use `synctool update` or `synctool sync` there instead of adopt.",
+        )
+    if not opts.allow_dirty:
+        dirty = worktree.dirty_paths(root)
+        if dirty:
+            shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
+            raise GitError(
+                f"the project has uncommitted changes ({len(dirty)}: {shown}).",
+                "Commit or stash them first (adopt compares the blueprint with "
+                "your committed work), or pass --allow-dirty.",
+            )
+    listed = worktree.list_files(root)
+    recorded = recorded_answers(root, listed, opts)
+    target = choose_target(root, recorded, opts)
+    rendered = render_target(root, recorded, target, opts)
+    adopted, files = compare(root, listed, recorded, target, rendered)
+    write_both(root, files)
+    return adopted, tuple(rendered.warnings)
