@@ -20,9 +20,9 @@ from synctool.blueprint import releases, sources
 from synctool.check import drift
 from synctool.check.rules import Finding
 from synctool.check.run import check_service
-from synctool.crash import write_report
 from synctool.errors import InputError, SynctoolError
 from synctool.fleet import clones
+from synctool.fleet.failure import failure_text
 from synctool.fleet.repos import Repo
 from synctool.service.declared import load_declared
 from synctool.service.files import ServiceFiles
@@ -63,13 +63,9 @@ def check_one(task: CheckTask) -> CheckRecord:
             clone = clones.fetch(task.repo, task.workdir)
             clones.checkout_default(clone)
             return _check(task, clone.path)
-    except SynctoolError as exc:
-        text = f"{exc.message} {exc.hint}".strip()
-        return CheckRecord(task.repo.spec, "failed", error=text)
     except Exception as exc:  # a bug in one repo must not stop the others
-        log = write_report(exc, ["fleet check"])
-        text = f"internal error: {type(exc).__name__}: {exc} (crash report: {log})"
-        return CheckRecord(task.repo.spec, "failed", error=text)
+        error = failure_text(exc, "fleet check")
+        return CheckRecord(task.repo.spec, "failed", error=error)
 
 
 def _check(task: CheckTask, root: Path) -> CheckRecord:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 from synctool import git
-from synctool.crash import write_report
-from synctool.errors import GitError, InputError, SynctoolError
+from synctool.errors import GitError, InputError
 from synctool.fleet import clones, commits, refs, resume
+from synctool.fleet.failure import failure_text
 from synctool.fleet.repos import Repo
 from synctool.service.declared import load_declared
 from synctool.service.names import DECLARED
@@ -65,13 +65,9 @@ def update_one(task: UpdateTask) -> UpdateRecord:
     try:
         with clones.locked(task.workdir, task.repo):
             return _update(task)
-    except SynctoolError as exc:
-        text = f"{exc.message} {exc.hint}".strip()
-        return UpdateRecord(task.repo.spec, "failed", error=text)
     except Exception as exc:  # a bug in one repo must not stop the others
-        log = write_report(exc, ["fleet update"])
-        text = f"internal error: {type(exc).__name__}: {exc} (crash report: {log})"
-        return UpdateRecord(task.repo.spec, "failed", error=text)
+        error = failure_text(exc, "fleet update")
+        return UpdateRecord(task.repo.spec, "failed", error=error)
 
 
 def _update(task: UpdateTask) -> UpdateRecord:
