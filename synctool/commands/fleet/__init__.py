@@ -1,0 +1,17 @@
+"""`synctool fleet update|check|plan`: one command over many service repos.
+
+The per-repo work lives in synctool.fleet; this module validates the
+options (bad input is exit 2 before any repo is touched), runs the repos
+through the mapper with live progress, prints the summary and writes the
+report. Exit 0 when every repo is fine, 1 when some have conflicts,
+findings or failed.
+"""
+
+from __future__ import annotations
+
+from synctool.commands.fleet.check import run_check
+from synctool.commands.fleet.plan import run_plan
+from synctool.commands.fleet.selection import Selection
+from synctool.commands.fleet.update import UpdateOptions, run_update
+
+__all__ = ["Selection", "UpdateOptions", "run_check", "run_plan", "run_update"]
