@@ -5,13 +5,13 @@ service as it is, so the plan sees what they did, as copier does), then the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from synctool import ui
 from synctool.blueprint import tasks
 from synctool.errors import BlueprintError, SynctoolError, TaskFailed
+from synctool.sync.answersfile import answers_path
 from synctool.sync.labels import lock_label
 from synctool.sync.prepare import Prepared
 from synctool.sync.renders import CodeToRun
@@ -51,9 +51,8 @@ def _described(root: Path, code: tasks.TemplateCode) -> str | None:
     from synctool import fastyaml
     from synctool.service import staging
 
-    conf = code.context.get("_copier_conf")
-    name = conf.get("answers_file") if isinstance(conf, Mapping) else None
-    if not isinstance(name, str):
+    name = answers_path(code)
+    if name is None:
         return None
     try:
         staging.check_relpath(name)
