@@ -28,7 +28,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 MAX_EXPANDED = 200_000
 
 
-def _may_alias(text: str) -> bool:
+def may_alias(text: str) -> bool:
     """Whether ``text`` may hold an alias (`*name` after a space, `[`, `{`,
     `,` or `:` as in `{"k":*a}`): without one (a lock, most files) nothing is
     counted. A false hit (a `*` in a quoted string) only costs time."""
@@ -42,7 +42,9 @@ def _may_alias(text: str) -> bool:
     return False
 
 
-class _Loader(_Base):  # type: ignore[misc]
+class Loader(_Base):  # type: ignore[misc]
+    """libyaml's safe loader with duplicate keys refused: what others build on."""
+
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         # YAML forbids duplicate keys; PyYAML keeps the last one silently,
         # ruamel refuses. Refuse too, so both loaders agree on what is valid.
@@ -66,7 +68,7 @@ class _Loader(_Base):  # type: ignore[misc]
         return super().construct_mapping(node, deep=deep)
 
 
-class _GuardedLoader(_Loader):
+class _GuardedLoader(Loader):
     """For text with aliases: every document's expanded size is counted
     before it is built (built, a bomb is small, as aliases share objects; but
     anything walking it would never end)."""
@@ -82,15 +84,15 @@ class _GuardedLoader(_Loader):
         self._expanded = done + expanded_size(node, MAX_EXPANDED - done)
 
 
-def _loader(text: str) -> type[_Loader]:
-    return _GuardedLoader if _may_alias(text) else _Loader
+def _loader(text: str) -> type[Loader]:
+    return _GuardedLoader if may_alias(text) else Loader
 
 
-_Loader.yaml_implicit_resolvers = {
+Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
@@ -160,7 +162,7 @@ def _children(node: Any) -> list[Any]:
 def check_aliases(text: str) -> None:
     """Refuse ``text`` if its aliases expand without bound (AliasBombError);
     for a file another loader reads. Malformed YAML is left to that loader."""
-    if not _may_alias(text):
+    if not may_alias(text):
         return
     loader = _GuardedLoader(text)
     try:

@@ -18,7 +18,7 @@ from synctool.check import drift
 from synctool.check.reports import CheckResult, as_github, as_json, as_sarif
 from synctool.check.run import check_service
 from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
-from synctool.service.declared import load_declared
+from synctool.service.declared import read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED
@@ -47,7 +47,7 @@ def run(opts: CheckOptions) -> int:
                 f"{root} is not a synctool service (no {DECLARED}).",
                 "Run it in a service made by `synctool init`, or pass its path.",
             )
-        declared = load_declared(root)
+        declared = read_declared(root)
         lock = load_lock(root)
     except InputError:
         if not interrupted:
@@ -87,7 +87,7 @@ def _identity(root: Path) -> tuple[str, str | None]:
     except InputError:
         pass
     try:
-        declared = load_declared(root)
+        declared = read_declared(root)
         return declared.blueprint, declared.ref
     except InputError:
         return "unknown", None

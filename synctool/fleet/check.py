@@ -24,7 +24,7 @@ from synctool.errors import InputError, SynctoolError
 from synctool.fleet import clones
 from synctool.fleet.failure import failure_text
 from synctool.fleet.repos import Repo
-from synctool.service.declared import load_declared
+from synctool.service.declared import read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED
@@ -75,7 +75,7 @@ def _check(task: CheckTask, root: Path) -> CheckRecord:
     try:
         if not (root / DECLARED).is_file():
             raise InputError(f"not a synctool service (no {DECLARED}).")
-        declared = load_declared(root)
+        declared = read_declared(root)
         lock = load_lock(root)
     except InputError:
         if not interrupted:

@@ -21,7 +21,7 @@ from synctool.errors import GitError, InputError
 from synctool.fleet import clones, commits, refs, resume
 from synctool.fleet.failure import failure_text
 from synctool.fleet.repos import Repo
-from synctool.service.declared import load_declared
+from synctool.service.declared import read_declared
 from synctool.service.names import DECLARED
 from synctool.sync.labels import lock_label
 from synctool.sync.result import SyncResult
@@ -78,7 +78,7 @@ def _update(task: UpdateTask) -> UpdateRecord:
         raise InputError(
             f"not a synctool service: no {DECLARED} on {clone.default_branch}."
         )
-    declared = load_declared(root)
+    declared = read_declared(root)
     ref = refs.target_ref(root, declared.blueprint, task)
     branch = task.branch or refs.default_branch_name(ref)
     record = UpdateRecord(task.repo.spec, "up-to-date", branch=branch, clone=str(root))

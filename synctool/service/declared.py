@@ -1,7 +1,9 @@
 """`.synctool.yml`, the declared state: the blueprint, ref and answers asked for.
 
-It is written by people as well as by synctool, so it is read and
-rewritten round-trip: comments, order and quoting survive.
+It is written by people as well as by synctool, so what is rewritten is
+read round-trip (`load_declared`): comments, order and quoting survive.
+What is only read (`check`, on every commit) is loaded fast, with the same
+values and lines (`read_declared`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ruamel.yaml.comments import CommentedMap
-
 from synctool.errors import InputError
 from synctool.service.names import DECLARED
 from synctool.service.values import plain
-from synctool.service.yamlio import line_of, load_roundtrip, yaml
+from synctool.service.yamlio import line_of, load_lined, load_roundtrip, yaml
 
 DECLARED_KEYS = ("blueprint", "ref", "answers", "rules", "disable", "waivers")
 
@@ -28,12 +28,23 @@ class Declared(NamedTuple):
     blueprint: str
     ref: str | None
     answers: dict[str, Any]
-    doc: CommentedMap  # the whole round-trip document (rules, waivers, ...)
+    # The whole document (rules, waivers, ...), its keys' lines in `.lc`:
+    # round-trip (a CommentedMap) from load_declared, to be rewritten.
+    doc: Mapping[str, Any]
 
 
 def load_declared(root: Path) -> Declared:
-    doc = load_roundtrip(root / DECLARED)
-    if not isinstance(doc, CommentedMap):
+    """`.synctool.yml` read round-trip: `redeclare` rewrites its document."""
+    return _declared(load_roundtrip(root / DECLARED))
+
+
+def read_declared(root: Path) -> Declared:
+    """`.synctool.yml` only to be read: loaded fast, the same values and lines."""
+    return _declared(load_lined(root / DECLARED))
+
+
+def _declared(doc: Any) -> Declared:
+    if not isinstance(doc, Mapping):
         raise InputError(
             f"{DECLARED}: expected a mapping with `blueprint`, `ref` and `answers`."
         )
@@ -70,7 +81,7 @@ def load_declared(root: Path) -> Declared:
     return Declared(blueprint=blueprint, ref=ref, answers=_answers(doc), doc=doc)
 
 
-def _answers(doc: CommentedMap) -> dict[str, Any]:
+def _answers(doc: Mapping[str, Any]) -> dict[str, Any]:
     answers = doc.get("answers", {})
     if answers is None:
         answers = {}
@@ -95,6 +106,8 @@ def _answers(doc: CommentedMap) -> dict[str, Any]:
 
 
 def dump_declared(blueprint: str, ref: str | None, answers: Mapping[str, Any]) -> str:
+    from ruamel.yaml.comments import CommentedMap
+
     doc = CommentedMap()
     doc["blueprint"] = blueprint
     doc["ref"] = ref
@@ -111,7 +124,11 @@ def dump_declared(blueprint: str, ref: str | None, answers: Mapping[str, Any]) -
 
 def redeclare(declared: Declared, ref: str | None, answers: Mapping[str, Any]) -> str:
     """`.synctool.yml` with a new ref and answers; the rest of the file as it was."""
+    from ruamel.yaml.comments import CommentedMap
+
     doc = declared.doc
+    if not isinstance(doc, CommentedMap):
+        raise TypeError("redeclare needs the document load_declared read")
     doc["ref"] = ref
     current = doc.get("answers")
     if not isinstance(current, CommentedMap):

@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from ruamel.yaml.comments import CommentedMap
-
 from synctool.service.yamlio import sorted_map, yaml
 from synctool.tree import Ownership
 
@@ -51,6 +49,8 @@ class Lock(NamedTuple):
 
 
 def dump_lock(lock: Lock) -> str:
+    from ruamel.yaml.comments import CommentedMap
+
     doc = CommentedMap()
     doc["lock_version"] = LOCK_VERSION
     doc["synctool_version"] = lock.synctool_version

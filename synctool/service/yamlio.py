@@ -1,25 +1,30 @@
 """Reading and writing synctool's YAML files, a problem named by file and line.
 
 `.synctool.yml` is written by people as well as by synctool, so it is read
-and rewritten round-trip: comments, order and quoting survive. The lock is
-machine-written and read on every commit, so it is loaded fast.
+and rewritten round-trip: comments, order and quoting survive. Where it is
+only read (`check`, on every commit) it is loaded fast, with its lines. The
+lock is machine-written, and loaded fast. ruamel is imported only where a
+file is read or written round-trip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from synctool.errors import InputError, SynctoolError
 from synctool.service.values import invalid_value
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import StreamMark
+
 
 def yaml() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never fold a long answer or hash across lines
@@ -60,9 +65,26 @@ def read_text(path: Path) -> str:
 
 
 def load_roundtrip(path: Path) -> Any:
-    from synctool import fastyaml
+    return _roundtrip(path, read_text(path))
+
+
+def load_lined(path: Path) -> Any:
+    """A file people write, only to be read: plain data with its lines
+    (synctool.service.linedyaml), as the round-trip loader would read it."""
+    from synctool.service import linedyaml
 
     text = read_text(path)
+    try:
+        return linedyaml.load(text)
+    except linedyaml.Unsure:  # the round-trip loader's answer, or its error
+        return _roundtrip(path, text)
+
+
+def _roundtrip(path: Path, text: str) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from synctool import fastyaml
+
     fix = "Fix the file and run the command again."
     try:
         fastyaml.check_aliases(text)  # a bomb is refused, never expanded
@@ -108,4 +130,6 @@ def line_of(doc: Any, key: str) -> str:
 
 
 def sorted_map(value: Mapping[str, Any]) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap
+
     return CommentedMap((key, value[key]) for key in sorted(value))
