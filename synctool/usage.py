@@ -15,7 +15,6 @@ This module imports nothing beyond the standard library.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -65,6 +64,8 @@ def close_options(typed: str, options: Iterable[str]) -> list[str]:
         return []
     word = typed[2:].partition("=")[0]
     longs = {o[2:]: o for o in options if o.startswith("--") and len(o) > 2}
+    import difflib  # only for a mistyped option: check starts on every commit
+
     found = difflib.get_close_matches(word, list(longs), n=3, cutoff=0.7)
     if len(word) >= 3:
         found += [n for n in longs if n.startswith(word) and n not in found]
