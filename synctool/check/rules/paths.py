@@ -3,58 +3,90 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
-import pathspec
+from synctool.check.rules.globs import glob_regex
 
 
-def _pattern_flavour() -> str:
+def _pathspec(patterns: tuple[str, ...]) -> Any:
+    """pathspec's PathSpec of ``patterns`` (git's flavour), imported on use."""
+    import pathspec
+
     # pathspec 1.x calls git's flavour "gitignore" and deprecates the old
     # "gitwildmatch" name; 0.12 (still allowed by pyproject) knows only the latter.
     try:
         pathspec.util.lookup_pattern("gitignore")
+        flavour = "gitignore"
     except KeyError:
-        return "gitwildmatch"
-    return "gitignore"
-
-
-_FLAVOUR = _pattern_flavour()
+        flavour = "gitwildmatch"
+    return pathspec.PathSpec.from_lines(flavour, patterns)
 
 
 class PathMatcher:
     """gitignore-style patterns compiled once (see `compile_paths`).
 
-    Without negations the include patterns become one regex, several times
-    faster than PathSpec.match_file on the 10,000 paths of a large repo.
+    Plain patterns (names, `*`, `?`, `**`: synctool.check.rules.globs) become
+    regexes here; a list holding any other is pathspec's. Without negations
+    the include patterns become one regex, several times faster than
+    PathSpec.match_file on the 10,000 paths of a large repo.
     `include_regex` is a necessary condition for a match, so `evaluate` can
     join every rule's into one prefilter that skips most paths in one call.
     """
 
-    __slots__ = ("_fast", "_spec", "include_regex", "patterns")
+    __slots__ = ("_match", "include_regex", "patterns")
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.patterns = patterns
-        self._spec = pathspec.PathSpec.from_lines(_FLAVOUR, patterns)
-        includes: list[str] = []
-        negated = opaque = False
-        for raw, pattern in zip(patterns, self._spec.patterns, strict=True):
-            if pattern.include is None:
-                raise ValueError(f"{raw!r} is not a path pattern (a comment?)")
-            if not pattern.include:
-                negated = True
-            elif isinstance(pattern, pathspec.RegexPattern) and pattern.regex:
-                includes.append(pattern.regex.pattern)
-            else:
-                opaque = True  # a pattern type we cannot see into
-        self.include_regex = None if opaque else union_regex(includes)
-        fast = None if negated else self.include_regex
-        self._fast = re.compile(fast) if fast is not None else None
+        plain = [glob_regex(p) for p in patterns]
+        if None in plain:
+            self.include_regex, self._match = _from_pathspec(patterns)
+            return
+        rules = [(include, regex) for include, regex in filter(None, plain)]
+        self.include_regex = union_regex([rx for include, rx in rules if include])
+        if all(include for include, _ in rules):
+            fast = re.compile(self.include_regex or "(?!)").match
+            self._match = lambda path: fast(path) is not None
+            return
+        # The last pattern that selects a path decides, as in .gitignore.
+        last_first = [(include, re.compile(rx).match) for include, rx in rules[::-1]]
+
+        def match(path: str) -> bool:
+            return next((inc for inc, m in last_first if m(path)), False)
+
+        self._match = match
 
     def __call__(self, path: str) -> bool:
-        if self._fast is not None:
-            return self._fast.match(path) is not None
-        return self._spec.match_file(path)
+        return self._match(path)
+
+
+def _from_pathspec(
+    patterns: tuple[str, ...],
+) -> tuple[str | None, Callable[[str], bool]]:
+    import pathspec
+
+    spec = _pathspec(patterns)
+    includes: list[str] = []
+    negated = opaque = False
+    for raw, pattern in zip(patterns, spec.patterns, strict=True):
+        if pattern.include is None:
+            raise ValueError(f"{raw!r} is not a path pattern (a comment?)")
+        if not pattern.include:
+            negated = True
+        elif isinstance(pattern, pathspec.RegexPattern) and pattern.regex:
+            includes.append(pattern.regex.pattern)
+        else:
+            opaque = True  # a pattern type we cannot see into
+    # pathspec searches: a regex not anchored with ^ (`**/` is "/") may
+    # match anywhere, so it cannot join a prefilter that matches from the start.
+    if opaque or any(not r.startswith("^") for r in includes):
+        return None, spec.match_file
+    include_regex = union_regex(includes)
+    if negated or include_regex is None:
+        return include_regex, spec.match_file
+    fast = re.compile(include_regex).match
+    return include_regex, lambda path: fast(path) is not None
 
 
 def union_regex(regexes: Sequence[str]) -> str | None:
