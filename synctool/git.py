@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
-
-from packaging.version import InvalidVersion, Version
+from typing import TYPE_CHECKING
 
 from synctool.errors import GitError
+
+if TYPE_CHECKING:
+    from packaging.version import Version
 
 # Commits made by synctool must not depend on the user's hooks or signing set-up
 # of the moment, and must work on a machine where git has no identity yet.
@@ -25,6 +26,8 @@ COMMIT_ENV = {
 
 
 def _git_exe() -> str:
+    import shutil
+
     exe = shutil.which("git")
     if exe is None:
         raise GitError("git was not found.", "Install git and make sure it is on PATH.")
@@ -186,6 +189,8 @@ def release_tags(source: str) -> list[tuple[Version, str]]:
     nothing is cloned just to learn the versions. Pre-releases are left out,
     as copier does by default.
     """
+    from packaging.version import InvalidVersion, Version
+
     # `--`: a source is never read as an option (`--upload-pack=...`).
     out = run(
         ["ls-remote", "--tags", "--refs", "--", source], timeout=network_timeout()

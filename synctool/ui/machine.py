@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -12,6 +11,8 @@ from synctool.ui.console import shown
 
 def emit_json(payload: Any) -> None:
     """Machine-readable output: plain JSON on stdout, never styled, never quiet."""
+    import json  # not for check's text output, on every commit
+
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
     sys.stdout.flush()
 
@@ -25,6 +26,8 @@ def raw_lines(texts: Iterable[str]) -> None:
 
 def emit_json_line(payload: Any) -> None:
     """Compact JSON on one line (for $GITHUB_OUTPUT), never styled, never quiet."""
+    import json
+
     sys.stdout.write(json.dumps(payload, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from synctool.check.rules import Finding
 from synctool.service.declared import Declared
 from synctool.service.lock import Lock
 from synctool.service.names import DECLARED
 from synctool.service.source import same_ref, source_key
-
-if TYPE_CHECKING:  # check never imports the merge engine
-    pass
 
 
 def declared_vs_applied(

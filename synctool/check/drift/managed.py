@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING
 
-from synctool.check.rules import FileSource, Finding
-from synctool.service.lock import NESTED_REPO, Lock
-
-if TYPE_CHECKING:  # check never imports the merge engine
-    pass
 from synctool.check.drift.nested import inside, same_content
 from synctool.check.drift.originals import Originals, first_changed_line
+from synctool.check.rules import FileSource, Finding
+from synctool.service.lock import NESTED_REPO, Lock
 
 
 def managed_drift(

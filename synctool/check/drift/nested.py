@@ -7,13 +7,9 @@ import hashlib
 import os
 from collections.abc import Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from synctool.check.rules import FileSource
 from synctool.service.lock import NESTED_REPO, Lock, LockedFile
-
-if TYPE_CHECKING:  # check never imports the merge engine
-    pass
 
 
 def nested_repos(root: Path, lock: Lock, files: FileSource) -> frozenset[str]:

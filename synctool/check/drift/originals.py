@@ -3,20 +3,15 @@ history), so that its finding names the first changed line and an excerpt."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from synctool.check.drift.nested import same_content
 from synctool.service.lock import Lock
 from synctool.service.names import BUNDLED, LOCK
-
-if TYPE_CHECKING:  # check never imports the merge engine
-    pass
-from synctool.check.drift.nested import same_content
 
 
 class Originals:
@@ -159,6 +154,8 @@ def edit_excerpt(
     the locked content to the file, and how much more there is."""
     if b"\0" in before[:8000] or b"\0" in after[:8000]:
         return ["(binary file: its bytes differ from the locked content)"]
+    import difflib  # for an edited file only
+
     diff = list(
         difflib.unified_diff(
             _text_lines(before),

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from synctool.check.rules import Finding
 from synctool.service.names import JOURNAL
-
-if TYPE_CHECKING:  # check never imports the merge engine
-    pass
 
 
 def interrupted(root: Path) -> Iterator[Finding]:

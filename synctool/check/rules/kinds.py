@@ -7,7 +7,6 @@ are: git's tracked and staged paths), nothing is printed, nothing is written.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator, Sequence
 
 from synctool.check.rules.findings import FileSource, Finding, OnlineInfo, rule_finding
@@ -83,6 +82,8 @@ def _evaluate_rule(
         return
     paths = matched[0]
     if rule.kind == "forbidden":
+        import shlex  # for a finding's hint only
+
         for path in paths:
             hint = f"git rm --cached {shlex.quote(path)}, and add it to .gitignore"
             yield rule_finding(

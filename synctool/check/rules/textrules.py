@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from synctool.check.rules.findings import Finding, rule_finding
@@ -65,4 +64,6 @@ def clip(text: str, width: int = 80) -> str:
 
 
 def show(value: object) -> str:
+    import json  # for a finding's message only
+
     return clip(json.dumps(to_plain(value), ensure_ascii=False, default=str), 60)
