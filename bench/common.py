@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import statistics
 import subprocess
@@ -66,7 +67,20 @@ def tmpdir(prefix: str) -> Path:
 
 
 def synctool_cmd() -> list[str]:
+    _byte_compiled()
     return [sys.executable, "-m", "synctool"]
+
+
+@functools.cache
+def _byte_compiled() -> None:
+    """synctool byte-compiled, as `pip install` leaves it (and copier). An
+    editable install under PYTHONDONTWRITEBYTECODE=1, as on these machines,
+    would otherwise compile every module again on every run."""
+    import compileall
+
+    import synctool
+
+    compileall.compile_dir(str(Path(synctool.__file__).parent), quiet=1)
 
 
 def copier_cmd() -> list[str]:
