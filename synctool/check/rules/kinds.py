@@ -45,8 +45,12 @@ def evaluate(
 
 def _match_paths(slots: Sequence[PathMatcher], paths: Sequence[str]) -> list[list[str]]:
     hits: list[list[str]] = [[] for _ in slots]
-    includes = [m.include_regex for m in slots]
-    joined = None if None in includes else union_regex([r for r in includes if r])
+    includes = [m.includes for m in slots]
+    joined = (
+        None
+        if None in includes
+        else union_regex([r for slot in includes for r in slot or ()])
+    )
     # Most paths of a big repo (the app's own code) match no rule: one C-level
     # regex call rejects them before any per-rule work.
     prefilter = re.compile(joined).match if joined is not None else None

@@ -31,22 +31,23 @@ class PathMatcher:
     regexes here; a list holding any other is pathspec's. Without negations
     the include patterns become one regex, several times faster than
     PathSpec.match_file on the 10,000 paths of a large repo.
-    `include_regex` is a necessary condition for a match, so `evaluate` can
-    join every rule's into one prefilter that skips most paths in one call.
+    `includes` (the include patterns' regexes; None: unknown) is a necessary
+    condition for a match, so `evaluate` can join every rule's into one
+    prefilter that skips most paths in one call.
     """
 
-    __slots__ = ("_match", "include_regex", "patterns")
+    __slots__ = ("_match", "includes", "patterns")
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
         self.patterns = patterns
         plain = [glob_regex(p) for p in patterns]
         if None in plain:
-            self.include_regex, self._match = _from_pathspec(patterns)
+            self.includes, self._match = _from_pathspec(patterns)
             return
         rules = [(include, regex) for include, regex in filter(None, plain)]
-        self.include_regex = union_regex([rx for include, rx in rules if include])
+        self.includes = tuple(rx for include, rx in rules if include)
         if all(include for include, _ in rules):
-            fast = re.compile(self.include_regex or "(?!)").match
+            fast = re.compile(union_regex(self.includes) or "(?!)").match
             self._match = lambda path: fast(path) is not None
             return
         # The last pattern that selects a path decides, as in .gitignore.
@@ -63,7 +64,7 @@ class PathMatcher:
 
 def _from_pathspec(
     patterns: tuple[str, ...],
-) -> tuple[str | None, Callable[[str], bool]]:
+) -> tuple[tuple[str, ...] | None, Callable[[str], bool]]:
     import pathspec
 
     spec = _pathspec(patterns)
@@ -83,16 +84,28 @@ def _from_pathspec(
     if opaque or any(not r.startswith("^") for r in includes):
         return None, spec.match_file
     include_regex = union_regex(includes)
-    if negated or include_regex is None:
-        return include_regex, spec.match_file
+    if include_regex is None:
+        return None, spec.match_file
+    if negated:
+        return tuple(includes), spec.match_file
     fast = re.compile(include_regex).match
-    return include_regex, lambda path: fast(path) is not None
+    return tuple(includes), lambda path: fast(path) is not None
+
+
+_FLOATING = "(?:.+/)?"  # how globs.py starts a pattern that may sit in any folder
 
 
 def union_regex(regexes: Sequence[str]) -> str | None:
-    """One alternation of `regexes`, or None if they don't combine (e.g. two
-    define the same group name)."""
-    joined = "|".join(f"(?:{r})" for r in regexes) or "(?!)"
+    """One alternation of `regexes` (matched from the start), or None if they
+    don't combine (e.g. two define the same group name). Each is tried once,
+    and the floating ones share one walk over the folders: a path no rule
+    names is rejected in about a microsecond."""
+    unique = list(dict.fromkeys(regexes))
+    floating = [r.removeprefix(_FLOATING) for r in unique if r.startswith(_FLOATING)]
+    parts = [f"(?:{r})" for r in unique if not r.startswith(_FLOATING)]
+    if floating:
+        parts.append(_FLOATING + "(?:" + "|".join(f"(?:{r})" for r in floating) + ")")
+    joined = "|".join(parts) or "(?!)"
     try:
         re.compile(joined)
     except re.error:
