@@ -39,7 +39,7 @@ def test_safe_target_refuses_a_folder_symlinked_out_of_the_service(
 def test_safe_target_refuses_a_folder_symlinked_into_git(tmp_path: Path) -> None:
     (tmp_path / ".git" / "hooks").mkdir(parents=True)
     (tmp_path / "tools").symlink_to(tmp_path / ".git" / "hooks")
-    with pytest.raises(InputError, match="enters its .git"):
+    with pytest.raises(InputError, match=r"enters its \.git"):
         safe_target(tmp_path, "tools/pre-commit")
 
 
@@ -78,6 +78,6 @@ def test_create_tree_makes_the_folder_with_every_file(tmp_path: Path) -> None:
 
 def test_create_tree_leaves_nothing_when_a_path_is_refused(tmp_path: Path) -> None:
     files = {"ok.txt": FileEntry(b"ok"), ".git/config": FileEntry(b"x")}
-    with pytest.raises(BlueprintError, match="renders into .git"):
+    with pytest.raises(BlueprintError, match=r"renders into \.git"):
         create_tree(tmp_path / "svc", files)
     assert list(tmp_path.iterdir()) == []  # no service, no hidden staging folder
