@@ -85,8 +85,9 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
     kinds = {c.__name__ for c in type(exc).__mro__}
     text = _first_line(exc)
     if "UnsafeTemplateError" in kinds:
+        features = text.split(": ", 1)[-1].rstrip(".")  # copier ends it in a period
         return BlueprintError(
-            f"the blueprint {src} runs code on your machine ({text.split(': ', 1)[-1]}).",
+            f"the blueprint {src} runs code on your machine ({features}).",
             "Re-run with --trust if you trust it, or list it under `trust` in copier's settings.",
         )
     if "ExtensionNotFoundError" in kinds:

@@ -33,11 +33,6 @@ def test_an_unsafe_template_says_to_trust_it() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="copier's sentence ends in a period, kept inside the parentheses: "
-    "'(jinja_extensions.).' where docs/adopt.md shows '(jinja_extensions)'",
-)
 def test_an_unsafe_template_names_its_features_without_copiers_period() -> None:
     error = translate(UnsafeTemplateError(["tasks", "jinja_extensions"]), SRC, None)
     assert error.message == (
