@@ -22,6 +22,9 @@ class ServiceFiles:
     ) -> None:
         self.root = root
         self.in_git, self._paths = listing if listing is not None else _list(root)
+        # Drift, markers and rules each read a file: once from disk is enough
+        # (a check reads each at one moment; `--fix` makes a new source).
+        self._read: dict[str, bytes | None] = {}
 
     def paths(self) -> Sequence[str]:
         return self._paths
@@ -33,7 +36,9 @@ class ServiceFiles:
         extra = [p for p in paths if p not in listed and self._plain_file(p)]
         if not extra:
             return self
-        return ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
+        more = ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
+        more._read = self._read
+        return more
 
     def _plain_file(self, path: str) -> bool:
         """A regular file inside the service: not a link, and not reached
@@ -49,10 +54,12 @@ class ServiceFiles:
         return True
 
     def read(self, path: str) -> bytes | None:
-        try:
-            return (self.root / path).read_bytes()
-        except OSError:
-            return None
+        if path not in self._read:
+            try:
+                self._read[path] = (self.root / path).read_bytes()
+            except OSError:
+                self._read[path] = None
+        return self._read[path]
 
 
 def _list(root: Path) -> tuple[bool, list[str]]:
