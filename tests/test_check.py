@@ -1526,6 +1526,8 @@ def test_check_does_not_import_copier(svc: Path) -> None:
     assert not [m for m in modules if m.split(".")[0] == "ruamel"]
     # the bundled rules' paths are plain: no pathspec (check/rules/globs.py)
     assert not [m for m in modules if m.split(".")[0] == "pathspec"]
+    # its regexes are re's, stopped by a timer (check/rules/patterns.py)
+    assert not [m for m in modules if m.split(".")[0] == "regex"]
 
 
 def _engine(modules: list[str]) -> list[str]:

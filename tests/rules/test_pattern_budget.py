@@ -4,7 +4,11 @@ and the file, and is not tried on the other files."""
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 
@@ -16,6 +20,7 @@ from . import Files, rules
 # Each of these lines makes `(a|aa)+$` try ~fib(40) ways: minutes with `re`.
 SLOW = ("a" * 40 + "b\n") * 3
 BUDGET = 0.3
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +102,57 @@ def test_the_clock_is_shared_by_every_match_on_one_file() -> None:
         for line in SLOW.splitlines():
             clock.search("(a|aa)+$", line)
     assert caught.value.pattern == "(a|aa)+$"
+
+
+def _in_a_thread(call: Callable[[], T]) -> T:
+    result: list[T] = []
+    worker = threading.Thread(target=lambda: result.append(call()))
+    worker.start()
+    worker.join()
+    return result[0]
+
+
+def test_off_the_main_thread_the_regex_module_keeps_the_budget() -> None:
+    rule_yaml = (
+        "- id: slow\n  kind: contains\n  paths: ['*.txt']\n  pattern: '(a|aa)+$'\n"
+    )
+    found, took = _in_a_thread(
+        lambda: _timed(rule_yaml, {"a.txt": SLOW, "b.txt": SLOW})
+    )
+    assert took < 5 * BUDGET + 2
+    assert [(f[0], f[1], f[2]) for f in found] == [("slow", "error", "a.txt")]
+
+
+def test_someone_elses_alarm_is_left_alone() -> None:
+    fired: list[int] = []
+
+    def theirs(signum: int, frame: object) -> None:
+        fired.append(signum)
+
+    previous = signal.signal(signal.SIGALRM, theirs)
+    try:
+        with pytest.raises(OutOfTime):  # the regex module's timeout instead
+            Clock(0.2).search("(a|aa)+$", SLOW)
+        assert signal.getsignal(signal.SIGALRM) is theirs
+        assert fired == []
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_no_timer_is_left_running() -> None:
+    with pytest.raises(OutOfTime):
+        Clock(0.2).search("(a|aa)+$", SLOW)
+    assert Clock().search("^a+b$", SLOW) is not None
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [("^[[:digit:]]+$", "2026\n"), (r"\p{Lu}\p{Ll}+", "Hello\n")],
+    ids=["posix-class", "unicode-property"],
+)
+def test_syntax_only_the_regex_module_reads_still_matches(
+    pattern: str, text: str
+) -> None:
+    assert Clock().search(pattern, text) is not None
+    assert Clock().search(pattern, "-\n") is None

@@ -2,26 +2,37 @@
 
 A blueprint's rule runs on every commit of every service, so a pattern that
 backtracks without end (`(a|aa)+$` against a long line of `a`s) must not hang
-`check`. Python's `re` cannot be stopped once it matches; the `regex` module
-reads the same syntax (lookarounds included) and gives up at a timeout. Each
-rule has ``BUDGET`` seconds per file; one that runs out is reported as an
-error naming the rule and the file (see `kinds`), not tried on the rest.
+`check`. Each rule has ``BUDGET`` seconds per file; one that runs out is
+reported as an error naming the rule and the file (see `kinds`), not tried on
+the rest.
+
+Python's `re` stops only for a signal, and checks for one as it backtracks.
+On the main thread of a Unix process (a `check`, a fleet worker) a pattern is
+matched by `re` under an interval timer (SIGALRM) set to the time left. On
+another thread, on Windows, while some other code owns SIGALRM, and for the
+syntax only it reads (`[[:alpha:]]`, `\\p{L}`), the `regex` module matches
+it with its own timeout: the same syntax, imported only then.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
+import threading
 import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import regex
 
 BUDGET_ENV = "SYNCTOOL_RULE_TIMEOUT"
 DEFAULT_BUDGET = 2.0  # seconds per rule and file: real rules take milliseconds
+
+T = TypeVar("T")
 
 
 class PatternError(ValueError):
@@ -48,18 +59,30 @@ def budget_seconds() -> float:
 
 
 @lru_cache(maxsize=512)
-def compile_pattern(pattern: str) -> regex.Pattern[str]:
-    """``pattern`` as a rule means it: multi-line (`^`, `$` per line)."""
+def compile_pattern(pattern: str) -> re.Pattern[str] | regex.Pattern[str]:
+    """``pattern`` as a rule means it: multi-line (`^`, `$` per line). `re`
+    compiles it where it reads it as `regex` does; else `regex` does."""
+    with warnings.catch_warnings():
+        # `[[:alpha:]]`: re warns it will read it differently; regex reads a class
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            return re.compile(pattern, re.MULTILINE)
+        except (re.error, FutureWarning) as exc:
+            refused = exc
     import regex
 
     try:
-        return regex.compile(pattern, regex.MULTILINE | regex.VERSION0)
-    except regex.error as exc:
-        try:  # the reason as Python's re words it, where re refuses it too
-            re.compile(pattern, re.MULTILINE)
-        except re.error as plain:
-            raise PatternError(str(plain)) from None
-        raise PatternError(str(exc)) from None
+        return _with_regex(pattern)
+    except regex.error as exc:  # the reason as re words it, where re refused it
+        reason = refused if isinstance(refused, re.error) else exc
+        raise PatternError(str(reason)) from None
+
+
+@lru_cache(maxsize=512)
+def _with_regex(pattern: str) -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(pattern, regex.MULTILINE | regex.VERSION0)
 
 
 class Clock:
@@ -75,14 +98,26 @@ class Clock:
             raise OutOfTime(pattern, self.seconds)
         return remaining
 
-    def search(self, pattern: str, text: str) -> regex.Match[str] | None:
+    def search(
+        self, pattern: str, text: str
+    ) -> re.Match[str] | regex.Match[str] | None:
+        compiled, seconds = compile_pattern(pattern), self.left(pattern)
+        if isinstance(compiled, re.Pattern) and _alarm_usable():
+            return self._alarmed(pattern, seconds, lambda: compiled.search(text))
         try:
-            return compile_pattern(pattern).search(text, timeout=self.left(pattern))
+            return _with_regex(pattern).search(text, timeout=seconds)
         except TimeoutError:
             raise OutOfTime(pattern, self.seconds) from None
 
-    def finditer(self, pattern: str, text: str) -> Iterator[regex.Match[str]]:
-        matches = compile_pattern(pattern).finditer(text, timeout=self.left(pattern))
+    def finditer(self, pattern: str, text: str) -> Iterator[Any]:
+        compiled, seconds = compile_pattern(pattern), self.left(pattern)
+        if isinstance(compiled, re.Pattern) and _alarm_usable():
+            # All at once: the timer must never go off in the caller's code.
+            yield from self._alarmed(
+                pattern, seconds, lambda: [*compiled.finditer(text)]
+            )
+            return
+        matches = _with_regex(pattern).finditer(text, timeout=seconds)
         while True:
             try:
                 match = next(matches)
@@ -91,3 +126,45 @@ class Clock:
             except TimeoutError:
                 raise OutOfTime(pattern, self.seconds) from None
             yield match
+
+    def _alarmed(self, pattern: str, seconds: float, call: Callable[[], T]) -> T:
+        global _armed
+        try:
+            _armed = True
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            try:
+                return call()
+            finally:  # a timer going off in here is still caught below
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                _armed = False
+        except _Expired:
+            raise OutOfTime(pattern, self.seconds) from None
+
+
+class _Expired(Exception):
+    """SIGALRM while a pattern was being matched."""
+
+
+_armed = False  # only while `re` matches under the timer
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    if _armed:
+        raise _Expired
+    # else a timer that went off as a match ended: nothing to stop
+
+
+def _alarm_usable() -> bool:
+    """Whether `re` can be stopped here by SIGALRM: a Unix main thread, with
+    SIGALRM free (its default action, no timer set) or already ours."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    current = signal.getsignal(signal.SIGALRM)
+    if current is _on_alarm:
+        return True
+    if current is not signal.SIG_DFL or signal.getitimer(signal.ITIMER_REAL)[0]:
+        return False  # someone else's alarm: leave it alone
+    signal.signal(signal.SIGALRM, _on_alarm)
+    return True
