@@ -72,17 +72,18 @@ def _yaml_rule(
                 rule, path, node.line, detail, detail, f"remove {node.where}"
             )
         return
-    want, hint = _want(check)
     for miss in () if check.allow_missing else selection.misses:
+        want, hint = _want(check)  # worded only for a finding
         detail = f"{miss.where} {miss.reason}"
         generated = detail if check.assertion == "exists" else f"{detail}, {want}"
         yield rule_finding(rule, path, miss.line, detail, generated, hint)
     if check.assertion == "exists" and not selection.nodes and not selection.misses:
         detail = f"{expr} selects nothing"
-        yield rule_finding(rule, path, node_line(doc), detail, detail, hint)
+        yield rule_finding(rule, path, node_line(doc), detail, detail, _want(check)[1])
     for node in selection.nodes:
         problem = _node_problem(check, node, clock)
         if problem is not None:
+            want, hint = _want(check)
             yield rule_finding(
                 rule, path, node.line, problem, f"{problem}, {want}", hint
             )
