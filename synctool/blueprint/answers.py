@@ -7,10 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from synctool.errors import InputError
+from synctool.service.yamlio import load_safe
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -58,16 +56,7 @@ def _load_file(path: Path) -> dict[str, Any]:
             f"--data-file {path}: not UTF-8 text (byte {exc.start}).",
             "Save the answers file as UTF-8.",
         ) from None
-    try:
-        loaded = YAML(typ="safe").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise InputError(
-            f"{path}{where}: malformed YAML: {exc.problem}.", "Fix the answers file."
-        ) from None
-    except YAMLError as exc:
-        raise InputError(f"{path}: malformed YAML: {exc}.") from None
+    loaded = load_safe(text, str(path), hint="Fix the answers file.")
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):

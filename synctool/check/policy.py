@@ -12,10 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
 import pathspec
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.errors import BlueprintError, InputError
+from synctool.service.yamlio import load_safe
 from synctool.tree import (
     DEFAULT_IDENTITY_KEYS,
     DerivedRule,
@@ -135,19 +134,13 @@ def parse_policy_text(text: str | None, *, source: str) -> dict[str, Any]:
     """Parse a rendered `synctool.yml` into plain data (validated by from_raw)."""
     if text is None or not text.strip():
         return {}
-    try:
-        data = YAML(typ="safe").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        raise BlueprintError(
-            f"{source}{where}: malformed YAML in the blueprint policy: {exc.problem}.",
-            "Fix the blueprint's synctool.yml.",
-        ) from None
-    except YAMLError as exc:
-        raise BlueprintError(
-            f"{source}: malformed YAML in the blueprint policy: {exc}."
-        ) from None
+    data = load_safe(
+        text,
+        source,
+        what="malformed YAML in the blueprint policy",
+        hint="Fix the blueprint's synctool.yml.",
+        kind=BlueprintError,
+    )
     if data is None:
         return {}
     if not isinstance(data, dict):

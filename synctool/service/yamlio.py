@@ -105,6 +105,28 @@ def _roundtrip(path: Path, text: str) -> Any:
         raise invalid_value(path, text, exc) from None
 
 
+def load_safe(
+    text: str,
+    name: str,
+    *,
+    what: str = "malformed YAML",
+    hint: str = "",
+    kind: type[SynctoolError] = InputError,
+) -> Any:
+    """``text`` (from ``name``) as plain data, read by ruamel's safe loader;
+    malformed YAML is ``kind`` naming ``name``, the line and ``what``."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        line = mark_line(exc.problem_mark)
+        raise error_at(name, line, f"{what}: {exc.problem}", hint, kind=kind) from None
+    except YAMLError as exc:
+        raise kind(f"{name}: {what}: {exc}.") from None
+
+
 def load_fast(path: Path) -> Any:
     """The lock is machine-written and read on every commit: load it fast."""
     from synctool import fastyaml
