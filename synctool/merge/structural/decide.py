@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from synctool.merge.structural.clashes import Clash, Localized
-from synctool.merge.structural.markers import mark_conflicts, whole_conflict
-from synctool.merge.text import merge_text
+from synctool.merge.structural.markers import mark_conflicts
+from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import Undecided
 
@@ -104,4 +104,4 @@ def _checked(
         bad = f"{kind}: the line merge is no valid {kind.upper()} ({why})"
     else:
         return text._replace(note=note)
-    return ContentMerge(whole_conflict(base, ours, theirs, labels), 1, "text", bad)
+    return ContentMerge(conflict_region(base, ours, theirs, labels), 1, "text", bad)
