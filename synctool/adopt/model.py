@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from synctool.blueprint import sources
+from synctool.blueprint.asked import Asked
 from synctool.blueprint.copieranswers import Recorded
 from synctool.service.lock import Lock
 
@@ -17,12 +18,7 @@ DRIFT_RULES = ("managed-drift", "managed-missing")
 class AdoptOptions(NamedTuple):
     path: Path
     answers_file: str | None = None
-    blueprint: str | None = None
-    ref: str | None = None
-    data: Mapping[str, Any] = {}
-    defaults: bool = False
-    interactive: bool = False
-    trust: bool = False
+    asked: Asked = Asked()  # the template and version if not the answers file's
     allow_dirty: bool = False
     output: str = "text"
     # On a terminal: pick one of several answers files (None: refuse instead).

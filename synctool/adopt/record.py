@@ -28,7 +28,7 @@ from synctool.tree import FileEntry
 def render_target(
     root: Path, recorded: Recorded | None, target: Target, opts: AdoptOptions
 ) -> Rendered:
-    source = target.source
+    source, asked = target.source, opts.asked
     full = target.commit if target.commit and len(target.commit) == 40 else None
     location = source.location
     if recorded is not None and is_shorthand(recorded, source):
@@ -39,13 +39,13 @@ def render_target(
         rendered = render(
             location,
             target.ref if source.kind == "git" else None,
-            opts.data,
+            asked.data,
             # the project's answers as copier's last answers: only questions
             # they do not answer (secret ones, never recorded) are asked
             recorded=recorded.answers if recorded is not None else {},
-            defaults=opts.defaults,
-            interactive=opts.interactive,
-            trust=opts.trust,
+            defaults=asked.defaults,
+            interactive=asked.interactive,
+            trust=asked.trust,
             commit=full,
             operation="copy",  # as copier applied it when it generated the project
             dest=root,

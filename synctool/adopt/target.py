@@ -29,7 +29,7 @@ def recorded_answers(
     if found:
         return copieranswers.read(root, found[0])
     cruft = copieranswers.read_cruft(root)
-    if cruft is not None and opts.blueprint is None:
+    if cruft is not None and opts.asked.blueprint is None:
         raise InputError(
             f"{copieranswers.CRUFT_FILE}: the project was made by cruft from the "
             f"cookiecutter template {cruft.src_path or '(unknown)'}; synctool "
@@ -37,7 +37,7 @@ def recorded_answers(
             "Pass --blueprint with its copier port (and --ref, --data as needed); "
             "the answers are read from .cruft.json.",
         )
-    if cruft is None and opts.blueprint is None:
+    if cruft is None and opts.asked.blueprint is None:
         raise InputError(
             f"no copier answers file in {root} ({copieranswers.ANSWERS_FILE}, "
             "or another YAML file holding _src_path).",
@@ -65,14 +65,16 @@ def _inside(root: Path, given: str) -> str:
 
 def choose_target(root: Path, recorded: Recorded | None, opts: AdoptOptions) -> Target:
     copier = recorded if recorded is not None and recorded.tool == "copier" else None
-    if opts.blueprint is not None:
-        source = sources.resolve_source(opts.blueprint, Path.cwd())
+    if opts.asked.blueprint is not None:
+        source = sources.resolve_source(opts.asked.blueprint, Path.cwd())
     else:
         assert copier is not None  # _recorded refused every other case
         source = _recorded_source(root, copier)
-    if opts.ref is not None:
-        ref = sources.resolve_ref(source, opts.ref)
-        return Target(sources.at_version(source, ref), ref, None, f"--ref {opts.ref}")
+    if opts.asked.ref is not None:
+        ref = sources.resolve_ref(source, opts.asked.ref)
+        return Target(
+            sources.at_version(source, ref), ref, None, f"--ref {opts.asked.ref}"
+        )
     if copier is None:
         ref = sources.resolve_ref(source, None)
         why = "the newest release (pass --ref to record another)"

@@ -14,6 +14,7 @@ from synctool.cli.options import (
     AllowDirty,
     DataFile,
     Format,
+    asked,
     blueprint_option,
     data_option,
     defaults_option,
@@ -84,23 +85,18 @@ def adopt(
     Off a terminal, secret answers (never recorded) need --data or --defaults.
     """
     from synctool.adopt import AdoptOptions
-    from synctool.blueprint.answers import parse_data
     from synctool.commands.adopt import run
 
-    terminal = sys.stdin.isatty()
     return run(
         AdoptOptions(
             path=path,
             answers_file=answers_file,
-            blueprint=blueprint,
-            ref=ref,
-            data=parse_data(data or [], data_file),
-            defaults=defaults,
-            interactive=terminal and not defaults,
-            trust=trust,
+            asked=asked(
+                blueprint, ref, data, data_file, defaults=defaults, trust=trust
+            ),
             allow_dirty=allow_dirty,
             output=output,
-            choose=_choose_answers_file if terminal else None,
+            choose=_choose_answers_file if sys.stdin.isatty() else None,
         )
     )
 

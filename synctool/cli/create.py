@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from synctool.cli.app import app, printing
 from synctool.cli.options import (
     DataFile,
     Trust,
+    asked,
     blueprint_option,
     data_option,
     defaults_option,
@@ -67,18 +67,14 @@ def init(
     follows) and .synctool.lock (what was applied). Off a terminal, every
     question needs an answer from --data/--data-file, or use --defaults.
     """
-    from synctool.blueprint.answers import parse_data
     from synctool.commands.init import InitOptions, run
 
     return run(
         InitOptions(
             dest=dest,
-            blueprint=blueprint,
-            ref=ref,
-            data=parse_data(data or [], data_file),
-            defaults=defaults,
-            interactive=sys.stdin.isatty() and not defaults,
-            trust=trust,
+            asked=asked(
+                blueprint, ref, data, data_file, defaults=defaults, trust=trust
+            ),
             git=use_git,
             force=force,
         )

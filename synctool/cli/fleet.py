@@ -65,7 +65,8 @@ def fleet_update(
 
     return run_update(
         Selection(repos or [], repos_file, shard, jobs, workdir, report, output),
-        UpdateOptions(to, branch, commit, push, dry_run, limit, trust),
+        UpdateOptions(to, branch, commit, push, dry_run, trust),
+        limit,
     )
 
 

@@ -2,15 +2,20 @@
 
 An alias is an option whose every word is the same wherever it appears; a
 function makes the options whose name and metavar are shared but whose help
-says what the command does with it.
+says what the command does with it. Also here, what several commands make of
+the same options: the answers, whether copier may ask, the render asked for.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+
+if TYPE_CHECKING:
+    from synctool.blueprint.asked import Asked
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")]
@@ -69,6 +74,35 @@ def data_option(help: str) -> Any:
 
 def defaults_option(help: str) -> Any:
     return typer.Option("--defaults", help=help)
+
+
+def answers(data: list[str] | None, data_file: Path | None) -> dict[str, Any]:
+    """The answers --data-file and --data give (--data wins)."""
+    from synctool.blueprint.answers import parse_data
+
+    return parse_data(data or [], data_file)
+
+
+def may_ask(defaults: bool) -> bool:
+    """copier asks what no answer gives only on a terminal, and not with --defaults."""
+    return sys.stdin.isatty() and not defaults
+
+
+def asked(
+    blueprint: str | None,
+    ref: str | None,
+    data: list[str] | None,
+    data_file: Path | None,
+    *,
+    defaults: bool,
+    trust: bool,
+) -> Asked:
+    """The render --blueprint, --ref, --data, --data-file, --defaults and
+    --trust ask for."""
+    from synctool.blueprint.asked import Asked
+
+    answered = answers(data, data_file)
+    return Asked(blueprint, ref, answered, defaults, may_ask(defaults), trust)
 
 
 FleetFormat = Annotated[

@@ -14,9 +14,11 @@ from synctool.cli.options import (
     ServicePath,
     To,
     Trust,
+    answers,
     data_option,
     defaults_option,
     flag,
+    may_ask,
     ref_option,
 )
 
@@ -68,19 +70,18 @@ def update(
     output: Format = "text",
 ) -> int:
     """Move the service to a newer blueprint release: set the declared ref, then sync."""
-    from synctool.blueprint.answers import parse_data
     from synctool.commands.sync import SyncOptions, run
 
     return run(
         SyncOptions(
             path=path,
             to=to,
-            data=parse_data(data or [], None),
+            data=answers(data, None),
             update=True,
             dry_run=dry_run,
             allow_dirty=allow_dirty,
             trust=trust,
-            interactive=sys.stdin.isatty() and not defaults,
+            interactive=may_ask(defaults),
             output=output,
         )
     )

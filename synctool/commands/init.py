@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from synctool import git, ui
 from synctool.blueprint import sources, tasks
+from synctool.blueprint.asked import Asked
 from synctool.blueprint.render import render
 from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, InputError
@@ -22,34 +23,29 @@ from synctool.tree import FileEntry
 
 class InitOptions(NamedTuple):
     dest: Path
-    blueprint: str | None = None
-    ref: str | None = None
-    data: Mapping[str, Any] = {}
-    defaults: bool = False
-    interactive: bool = False
-    trust: bool = False
+    asked: Asked = Asked()
     git: bool = True
     force: bool = False
 
 
 def run(opts: InitOptions) -> int:
-    dest = opts.dest.absolute()
+    dest, asked = opts.dest.absolute(), opts.asked
     _check_dest(dest, force=opts.force)
-    source = sources.resolve_source(opts.blueprint, Path.cwd())
-    ref = sources.resolve_ref(source, opts.ref)
+    source = sources.resolve_source(asked.blueprint, Path.cwd())
+    ref = sources.resolve_ref(source, asked.ref)
     source = sources.at_version(source, ref)
     copier_ref = None if source.kind != "git" else ref
     rendered = render(
         source.location,
         copier_ref,
-        opts.data,
-        defaults=opts.defaults,
-        interactive=opts.interactive,
-        trust=opts.trust,
+        asked.data,
+        defaults=asked.defaults,
+        interactive=asked.interactive,
+        trust=asked.trust,
         dest=dest,
     )
     steps = tasks.task_steps(rendered.code)
-    if steps and not opts.trust:
+    if steps and not asked.trust:
         raise BlueprintError(
             f"the blueprint {source.recorded} runs code on your machine ({len(steps)} task(s)).",
             "Re-run with --trust if you trust it.",

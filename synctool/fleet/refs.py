@@ -23,7 +23,7 @@ def target_ref(root: Path, spec: str, task: UpdateTask) -> str | None:
         or spec.startswith("git@")
         or os.path.isabs(spec)
     )
-    return _resolve(task.run_id, spec, str(root) if relative else "", task.to)
+    return _resolve(task.run_id, spec, str(root) if relative else "", task.opts.to)
 
 
 @functools.lru_cache(maxsize=256)

@@ -30,16 +30,22 @@ from synctool.sync.run import SyncOptions, sync
 Status = Literal["updated", "conflicts", "up-to-date", "failed", "skipped"]
 
 
-class UpdateTask(NamedTuple):
-    repo: Repo
-    workdir: Path
-    run_id: str  # scopes the per-process memo of blueprint refs to one run
+class UpdateOptions(NamedTuple):
+    """What `fleet update` does in each repo."""
+
     to: str | None = None
     branch: str | None = None  # None: synctool/update-<version>
     commit: bool = True
     push: bool = False
     dry_run: bool = False
     trust: bool = False
+
+
+class UpdateTask(NamedTuple):
+    repo: Repo
+    workdir: Path
+    run_id: str  # scopes the per-process memo of blueprint refs to one run
+    opts: UpdateOptions = UpdateOptions()
     # A second process for the base render: only when --jobs leaves a spare
     # CPU for each worker (--jobs N is the number of processes at work).
     side_process: bool = False
@@ -80,12 +86,12 @@ def _update(task: UpdateTask) -> UpdateRecord:
         )
     declared = read_declared(root)
     ref = refs.target_ref(root, declared.blueprint, task)
-    branch = task.branch or refs.default_branch_name(ref)
+    branch = task.opts.branch or refs.default_branch_name(ref)
     record = UpdateRecord(task.repo.spec, "up-to-date", branch=branch, clone=str(root))
     earlier = resume.Earlier(None, None)
     if ref != declared.ref:  # else the default branch declares the target already
         earlier = resume.earlier_branch(
-            root, branch, ref, declared.blueprint, push=task.push
+            root, branch, ref, declared.blueprint, push=task.opts.push
         )
         if earlier.done is not None:
             done = resume.inspect(clone, earlier.done)
@@ -98,7 +104,7 @@ def _update(task: UpdateTask) -> UpdateRecord:
                 commit=earlier.done,
                 note=note + ("; conflicts still open" if done.conflicts else ""),
             )
-    if task.push and earlier.remote is not None and not task.dry_run:
+    if task.opts.push and earlier.remote is not None and not task.opts.dry_run:
         theirs = commits.not_ours(root, clone.default_branch, earlier.remote)
         if theirs:
             raise InputError(
@@ -122,7 +128,7 @@ def _update(task: UpdateTask) -> UpdateRecord:
         files_changed=len(result.changed),
         conflicts=conflicts,
     )
-    if task.dry_run:
+    if task.opts.dry_run:
         return record._replace(note="dry run: nothing written")
     # A new branch at the same commit: the sync's changes come along. There is
     # no `git diff` no-op check (all-repos needs one for any fixer): a sync
@@ -134,11 +140,11 @@ def _update(task: UpdateTask) -> UpdateRecord:
     # version must reach the branch, and `check` there fails until decided.
     if result.beside:
         git.run(["add", "--force", "--", *result.beside], root)
-    if not task.commit:
+    if not task.opts.commit:
         return record._replace(note=f"not committed: the changes are in {root}")
     message = commits.message(record, declared.blueprint)
     record = record._replace(commit=commits.commit(root, branch, message))
-    if task.push:
+    if task.opts.push:
         seen = (
             earlier.remote if ref != declared.ref else resume.remote_sha(root, branch)
         )
@@ -156,8 +162,8 @@ def _sync(root: Path, ref: str | None, task: UpdateTask) -> SyncResult:
         path=root,
         to=ref,
         update=True,
-        dry_run=task.dry_run,
-        trust=task.trust,
+        dry_run=task.opts.dry_run,
+        trust=task.opts.trust,
         interactive=False,
         output="json",  # what it says goes to stderr: stdout is the fleet's
         side_process=task.side_process,

@@ -237,6 +237,38 @@ def _section(out: list[bytes], lines: Sequence[bytes], eol: bytes) -> None:
         out.append(eol)
 
 
+def conflict_block(
+    out: list[bytes],
+    ours: Sequence[bytes],
+    base: Sequence[bytes],
+    theirs: Sequence[bytes],
+    labels: Labels,
+    eol: bytes,
+) -> None:
+    """One conflict region as ``git merge-file --diff3`` writes it: ours,
+    base and theirs between markers that end in ``eol``."""
+    out.append(_marker(b"<", labels.ours, eol))
+    _section(out, ours, eol)
+    out.append(_marker(b"|", labels.base, eol))
+    _section(out, base, eol)
+    out.append(b"=" * 7 + eol)
+    _section(out, theirs, eol)
+    out.append(_marker(b">", labels.theirs, eol))
+
+
+def shared_ends(
+    a: Sequence[bytes], b: Sequence[bytes], c: Sequence[bytes]
+) -> tuple[int, int]:
+    """Lines the three share at their start, and at their end (not overlapping)."""
+    head = 0
+    while head < min(len(a), len(b), len(c)) and a[head] == b[head] == c[head]:
+        head += 1
+    tail, room = 0, min(len(a), len(b), len(c)) - head
+    while tail < room and a[-1 - tail] == b[-1 - tail] == c[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
 def _eol(*sides: Sequence[bytes]) -> bytes:
     """Markers end like the file's lines do (CRLF files get CRLF markers)."""
     for side in sides:
@@ -276,13 +308,7 @@ def merge_lines(
             out.extend(chunk_o)
         else:
             conflicts += 1
-            out.append(_marker(b"<", labels.ours, eol))
-            _section(out, chunk_o, eol)
-            out.append(_marker(b"|", labels.base, eol))
-            _section(out, chunk_b, eol)
-            out.append(b"=" * 7 + eol)
-            _section(out, chunk_t, eol)
-            out.append(_marker(b">", labels.theirs, eol))
+            conflict_block(out, chunk_o, chunk_b, chunk_t, labels, eol)
         if end >= len(base):
             return out, conflicts
         b, o, t = end, o_end, t_end
@@ -295,24 +321,16 @@ def conflict_region(base: bytes, ours: bytes, theirs: bytes, labels: Labels) -> 
     not parse): the user gets both versions, and the base, as git shows them.
     """
     b, o, t = split_lines(base), split_lines(ours), split_lines(theirs)
-    head = 0
-    while head < min(len(b), len(o), len(t)) and b[head] == o[head] == t[head]:
-        head += 1
-    tail = 0
-    while (
-        tail < min(len(b), len(o), len(t)) - head
-        and b[-1 - tail] == o[-1 - tail] == t[-1 - tail]
-    ):
-        tail += 1
-    newline = _eol(o, t, b)
+    head, tail = shared_ends(b, o, t)
     out = list(o[:head])
-    out.append(_marker(b"<", labels.ours, newline))
-    _section(out, o[head : len(o) - tail], newline)
-    out.append(_marker(b"|", labels.base, newline))
-    _section(out, b[head : len(b) - tail], newline)
-    out.append(b"=" * 7 + newline)
-    _section(out, t[head : len(t) - tail], newline)
-    out.append(_marker(b">", labels.theirs, newline))
+    conflict_block(
+        out,
+        o[head : len(o) - tail],
+        b[head : len(b) - tail],
+        t[head : len(t) - tail],
+        labels,
+        _eol(o, t, b),
+    )
     out.extend(o[len(o) - tail :])
     return b"".join(out)
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from synctool.check.rules.findings import Finding
 from synctool.check.rules.paths import PathMatcher, compile_paths
-from synctool.check.rules.schema import RESERVED_IDS, RULE_ID, Rule, RuleError
+from synctool.check.rules.schema import RESERVED_IDS, RULE_ID, Rule, RuleError, Severity
 from synctool.check.rules.yamlvalues import key_line, node_line
 
 _WAIVER_KEYS = frozenset({"rule", "paths", "reason", "expires"})
@@ -67,6 +67,11 @@ class Waiver(NamedTuple):
     expires: dt.date | None  # last day the waiver holds
     source: str = ".synctool.yml"
     line: int | None = None
+
+    def finding(self, rule: str, severity: Severity, what: str, hint: str) -> Finding:
+        """A finding about the waiver itself, where the policy declares it."""
+        message = f"waiver for {self.rule!r} {what}"
+        return Finding(rule, severity, self.source, self.line, message, hint)
 
 
 def parse_waivers(raw: object, *, source: str) -> tuple[Waiver, ...]:
@@ -191,22 +196,18 @@ def _covers(waiver: Waiver, matcher: PathMatcher | None, finding: Finding) -> bo
 
 
 def _expired(waiver: Waiver) -> Finding:
-    return Finding(
+    return waiver.finding(
         "waiver-expired",
         "error",
-        waiver.source,
-        waiver.line,
-        f"waiver for {waiver.rule!r} expired on {waiver.expires} ({waiver.reason})",
+        f"expired on {waiver.expires} ({waiver.reason})",
         "fix the findings and remove the waiver, or agree on a new expiry date",
     )
 
 
 def _stale(waiver: Waiver) -> Finding:
-    return Finding(
+    return waiver.finding(
         "waiver-stale",
         "warning",
-        waiver.source,
-        waiver.line,
-        f"waiver for {waiver.rule!r} matches no finding",
+        "matches no finding",
         "remove the waiver: the rule passes without it",
     )

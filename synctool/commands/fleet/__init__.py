@@ -12,6 +12,7 @@ from __future__ import annotations
 from synctool.commands.fleet.check import run_check
 from synctool.commands.fleet.plan import run_plan
 from synctool.commands.fleet.selection import Selection
-from synctool.commands.fleet.update import UpdateOptions, run_update
+from synctool.commands.fleet.update import run_update
+from synctool.fleet.update import UpdateOptions
 
 __all__ = ["Selection", "UpdateOptions", "run_check", "run_plan", "run_update"]

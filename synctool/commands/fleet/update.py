@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import uuid
-from typing import NamedTuple
 
 from synctool import ui
 from synctool.commands.fleet.running import Interrupted, run_all
@@ -22,48 +21,25 @@ from synctool.errors import (
 )
 from synctool.fleet import html, report
 from synctool.fleet.clones import default_workdir
-from synctool.fleet.update import UpdateRecord, UpdateTask, update_one
+from synctool.fleet.update import UpdateOptions, UpdateRecord, UpdateTask, update_one
 
 
-class UpdateOptions(NamedTuple):
-    to: str | None = None
-    branch: str | None = None
-    commit: bool = True
-    push: bool = False
-    dry_run: bool = False
-    limit: int | None = None
-    trust: bool = False
-
-
-def run_update(sel: Selection, opts: UpdateOptions) -> int:
+def run_update(sel: Selection, opts: UpdateOptions, limit: int | None = None) -> int:
+    """Each repo updated as ``opts`` says; only the first ``limit`` repos."""
     if opts.push and not opts.commit:
         raise InputError("--push needs --commit.", "Drop --no-commit or --push.")
-    if opts.limit is not None and opts.limit < 1:
-        raise InputError(f"--limit {opts.limit}: give at least 1.")
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit {limit}: give at least 1.")
     if opts.branch is not None:
         check_branch(opts.branch)
     repos, jobs, shard = prepare(sel)
-    todo = repos if opts.limit is None else repos[: opts.limit]
+    todo = repos if limit is None else repos[:limit]
     run_id = uuid.uuid4().hex
     workdir = sel.workdir or default_workdir()
     # --jobs is the number of processes at work: each sync renders its base in
     # a process of its own only when that leaves no repo waiting.
     side_process = jobs >= 2 * min(jobs, len(todo))
-    tasks = [
-        UpdateTask(
-            repo,
-            workdir,
-            run_id,
-            to=opts.to,
-            branch=opts.branch,
-            commit=opts.commit,
-            push=opts.push,
-            dry_run=opts.dry_run,
-            trust=opts.trust,
-            side_process=side_process,
-        )
-        for repo in todo
-    ]
+    tasks = [UpdateTask(repo, workdir, run_id, opts, side_process) for repo in todo]
     title = "Checking what would change" if opts.dry_run else "Updating"
     interrupted = False
     try:
@@ -73,7 +49,7 @@ def run_update(sel: Selection, opts: UpdateOptions) -> int:
     except Interrupted as stop:
         records, interrupted = stop.records, True
     records += [
-        UpdateRecord(r.spec, "skipped", note=f"beyond --limit {opts.limit}")
+        UpdateRecord(r.spec, "skipped", note=f"beyond --limit {limit}")
         for r in repos[len(todo) :]
     ]
     doc = report.update_json(

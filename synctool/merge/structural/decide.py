@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from synctool.merge.structural.clashes import Clash, Localized
-from synctool.merge.structural.markers import mark_conflicts, whole_conflict
-from synctool.merge.text import merge_text
+from synctool.merge.structural.markers import mark_conflicts
+from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import Undecided
 
@@ -33,11 +33,19 @@ def structural_merge(
     reads_as: Callable[[str, Any], bool],
     write: Callable[[Any, str, str, Any], str],
     valid: Callable[[str], bool] | None = None,
+    only_undecided: bool = False,
 ) -> ContentMerge:
     """``merge_docs`` merges the parsed sides (raising Undecided, or giving a
     ``Localized`` when some places clash), ``write`` lays the result out
     (raising Undecided when it cannot do so faithfully). ``valid`` tells
-    whether a text parses: a clean line merge of two valid sides must."""
+    whether a text parses: a clean line merge of two valid sides must.
+
+    What the structure cannot settle (Undecided) falls back to the line
+    merge, which must then mean what the structure found, if it found
+    anything; so does any other exception (a corner the structure does not
+    know). With ``only_undecided`` (TOML's driver) the line merge is taken
+    without that check, and any other exception propagates: a bug in the
+    driver is seen."""
     text = merge_text(base, ours, theirs, labels)
     means: Callable[[str], bool] | None = None  # once the structure's answer is known
     try:
@@ -62,8 +70,11 @@ def structural_merge(
         never = lambda _text: False  # noqa: E731
         return _checked(text, kind, f"{why}", base, ours, theirs, labels, valid, never)
     except Undecided as why:
+        means = None if only_undecided else means
         return _checked(text, kind, f"{why}", base, ours, theirs, labels, valid, means)
     except Exception as exc:  # a corner the structure does not know: text is safe
+        if only_undecided:
+            raise
         failed = f"structural merge failed: {type(exc).__name__}"
         return _checked(text, kind, failed, base, ours, theirs, labels, valid, None)
     return ContentMerge(out.encode(), 0, kind)
@@ -104,4 +115,4 @@ def _checked(
         bad = f"{kind}: the line merge is no valid {kind.upper()} ({why})"
     else:
         return text._replace(note=note)
-    return ContentMerge(whole_conflict(base, ours, theirs, labels), 1, "text", bad)
+    return ContentMerge(conflict_region(base, ours, theirs, labels), 1, "text", bad)

@@ -1,62 +1,20 @@
-"""Git-style conflict markers: around just the clashes' lines, or the whole file."""
+"""Git-style conflict markers around just the clashes' lines (a whole-file
+conflict is the line merge's ``conflict_region``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from synctool.merge.structural.clashes import Side
-from synctool.merge.text import Hunk, diff_lines, split_lines
+from synctool.merge.text import (
+    Hunk,
+    conflict_block,
+    diff_lines,
+    shared_ends,
+    split_lines,
+)
 from synctool.merge.types import Labels
 from synctool.merge.union import Undecided
-
-
-def _marker(char: str, label: str) -> str:
-    return char * 7 + " " + " ".join(label.splitlines()) + "\n"
-
-
-def _block(
-    out: list[str], ours: list[str], base: list[str], theirs: list[str], labels: Labels
-) -> None:
-    out.append(_marker("<", labels.ours))
-    out.extend(x if x.endswith("\n") else x + "\n" for x in ours)
-    out.append(_marker("|", labels.base))
-    out.extend(x if x.endswith("\n") else x + "\n" for x in base)
-    out.append("=" * 7 + "\n")
-    out.extend(x if x.endswith("\n") else x + "\n" for x in theirs)
-    out.append(_marker(">", labels.theirs))
-
-
-def _lines(data: bytes | str) -> list[str]:
-    raw = data.encode() if isinstance(data, str) else data
-    return [x.decode() for x in split_lines(raw)]
-
-
-def _ends(a: Sequence[Any], b: Sequence[Any], c: Sequence[Any]) -> tuple[int, int]:
-    """Lines the three share at their start, and at their end (not overlapping)."""
-    head = 0
-    while head < min(len(a), len(b), len(c)) and a[head] == b[head] == c[head]:
-        head += 1
-    tail, room = 0, min(len(a), len(b), len(c)) - head
-    while tail < room and a[-1 - tail] == b[-1 - tail] == c[-1 - tail]:
-        tail += 1
-    return head, tail
-
-
-def whole_conflict(base: bytes, ours: bytes, theirs: bytes, labels: Labels) -> bytes:
-    """One conflict region around everything the sides do not share."""
-    b, o, t = _lines(base), _lines(ours), _lines(theirs)
-    head, tail = _ends(o, b, t)
-    out = o[:head]
-    _block(
-        out,
-        o[head : len(o) - tail],
-        b[head : len(b) - tail],
-        t[head : len(t) - tail],
-        labels,
-    )
-    out += o[len(o) - tail :]
-    return "".join(out).encode()
 
 
 def mark_conflicts(
@@ -104,14 +62,12 @@ def mark_conflicts(
             other[kept[start - 1] + 1 : kept[end]]
             for other, kept in zip(others, maps, strict=True)
         )
-        head, tail = _ends(o, b, t)  # lines all three share are no conflict
+        head, tail = shared_ends(o, b, t)  # lines all three share are no conflict
         if o == b == t:
             continue
         out += ours[at : start + head]
-        block: list[str] = []
-        ro, rb, rt = ([y.decode() for y in x[head : len(x) - tail]] for x in (o, b, t))
-        _block(block, ro, rb, rt, labels)
-        out += [x.encode() for x in block]
+        ro, rb, rt = (x[head : len(x) - tail] for x in (o, b, t))
+        conflict_block(out, ro, rb, rt, labels, b"\n")
         at, conflicts = end - tail, conflicts + 1
     out += ours[at:]
     if not conflicts:

@@ -7,7 +7,7 @@ from typing import Any
 
 from tomlkit.exceptions import TOMLKitError
 
-from synctool.merge.text import merge_text
+from synctool.merge.structural.decide import structural_merge
 from synctool.merge.toml.canon import canon
 from synctool.merge.toml.io import parse, reads_as
 from synctool.merge.toml.merger import Merger
@@ -40,20 +40,17 @@ def merge_toml(
     Only what the structure cannot decide (``Undecided``: a value changed on
     both sides, a side that is not TOML) falls back to the line merge, with
     the reason in the note. Any other exception is a bug and propagates.
+    The choice between the structure and the text is ``structural_merge``'s.
     """
-    text = merge_text(base, ours, theirs, labels)
-    try:
-        sides = base.decode(), ours.decode(), theirs.decode()
-    except UnicodeDecodeError:
-        return text._replace(note="toml: merged as text (not UTF-8)")
-    try:
-        merged = _merge_docs(*sides, identity_keys)
-        want = canon(merged)
-        # A clean line merge that means the same keeps both sides' comments
-        # and layout, as git would.
-        if not text.conflicts and reads_as(text.data.decode(), want):
-            return text._replace(driver="toml")
-        out = write(merged, sides[1], sides[2], want)
-    except Undecided as why:
-        return text._replace(note=f"toml: merged as text ({why})")
-    return ContentMerge(out.encode(), 0, "toml")
+    return structural_merge(
+        "toml",
+        base,
+        ours,
+        theirs,
+        labels,
+        merge_docs=lambda b, o, t: _merge_docs(b, o, t, identity_keys),
+        canon=canon,
+        reads_as=reads_as,
+        write=write,
+        only_undecided=True,
+    )

@@ -13,8 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from synctool import fastyaml
-from synctool.merge.structural.markers import whole_conflict
-from synctool.merge.text import merge_text
+from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.types import ContentMerge, Labels
 
 LARGE = 256 * 1024  # bytes; a hand-written config is a few KiB
@@ -48,4 +47,4 @@ def merge_large(
     if broken is None or problem(ours) is not None or problem(theirs) is not None:
         return text._replace(note=f"yaml: merged as text ({why})")
     bad = f"yaml: the line merge is no valid YAML ({broken}; {why})"
-    return ContentMerge(whole_conflict(base, ours, theirs, labels), 1, "text", bad)
+    return ContentMerge(conflict_region(base, ours, theirs, labels), 1, "text", bad)
