@@ -10,7 +10,7 @@ import pytest
 
 from synctool.merge.drivers import merge_content
 from synctool.merge.types import ContentMerge, Labels
-from synctool.merge.yaml.large import LARGE
+from synctool.merge.yaml.large import LARGE, merge_large
 
 LABELS = Labels("ours", "base", "theirs")
 
@@ -90,3 +90,17 @@ def test_either_side_of_the_limit_the_result_is_the_same(size: int) -> None:
     got = merge_content("yaml", base.encode(), ours.encode(), theirs.encode(), LABELS)
     assert got.conflicts == 0
     assert got.data.decode() == ours.replace(f"app{last}:1.0.0", f"app{last}:1.2.0")
+
+
+def test_a_base_that_is_not_utf8_still_gives_a_conflict_not_a_crash() -> None:
+    # A Latin-1 comment in the file as last applied; both sides since saved
+    # it as UTF-8 and added the same key in different places.
+    base = BASE.encode() + "# café\n".encode("latin-1")
+    ours = BASE.replace("  svc3:\n", "  extra:\n    image: ours\n  svc3:\n", 1)
+    theirs = BASE.replace("  svc9:\n", "  extra:\n    image: theirs\n  svc9:\n", 1)
+
+    got = merge_large(base, ours.encode(), theirs.encode(), LABELS)
+
+    assert got.conflicts == 1
+    assert got.data.count(b"<<<<<<< ours\n") == 1
+    assert "café".encode("latin-1") in got.data  # base's bytes, as they were
