@@ -2,7 +2,7 @@
 
 Pins in blueprint-managed files (the workflow, the Dockerfile, pre-commit)
 move in the blueprint and reach services as a release: a service's own
-Dependabot leaves them alone (tests/blueprint/test_generated_ci.py). So the
+Dependabot leaves them alone (tests/bundled/test_generated_ci.py). So the
 repository `synctool blueprint new` creates must carry a Renovate
 configuration that reads the Jinja templates, and that configuration must
 actually find every managed pin in them.

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.blueprint.conftest import Service
+from tests.bundled.conftest import Service
 
 pytestmark = pytest.mark.slow
 
@@ -143,4 +143,4 @@ def test_helm_schema_refuses_weakened_values(helm_service: Service) -> None:
             loaded.validate_schema({"env": {"JWT_SECRET": "in-values"}})
 
 
-# Terraform: tests/blueprint/test_generated_terraform.py
+# Terraform: tests/bundled/test_generated_terraform.py

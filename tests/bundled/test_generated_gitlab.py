@@ -15,15 +15,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.blueprint.conftest import (
+from tests.bundled.conftest import (
     BLUEPRINT_DIR,
     Service,
     render,
     require_tool,
     run,
 )
-from tests.blueprint.policy_eval import violations
-from tests.blueprint.test_blueprint import render_policy
+from tests.bundled.policy_eval import violations
+from tests.bundled.test_blueprint import render_policy
 
 pytestmark = pytest.mark.slow
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.blueprint.conftest import Service, render, require_tool, run
+from tests.bundled.conftest import Service, render, require_tool, run
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.blueprint.conftest import (
+from tests.bundled.conftest import (
     Service,
     clean_env,
     require_tool,
@@ -419,13 +419,13 @@ def test_updated_service_passes_the_blueprints_validators(updated: Updated) -> N
     service, on the updated, customised one: hadolint, actionlint, zizmor,
     the workflow schema, shellcheck, the policy, and Helm lint plus strict
     Kubernetes validation or Terraform fmt and reference checks."""
-    from tests.blueprint import (
+    from tests.bundled import (
         test_generated_delivery as delivery,
     )
-    from tests.blueprint import (
+    from tests.bundled import (
         test_generated_infra as infra,
     )
-    from tests.blueprint import (
+    from tests.bundled import (
         test_generated_terraform as terraform,
     )
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.blueprint.conftest import Service
-from tests.blueprint.test_generated_infra import (
+from tests.bundled.conftest import Service
+from tests.bundled.test_generated_infra import (
     KUBERNETES_VERSION,
     _chart,
     _import_helm,

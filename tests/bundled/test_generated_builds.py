@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.blueprint.conftest import (
+from tests.bundled.conftest import (
     BLUEPRINT_DIR,
     RenderedServices,
     Service,

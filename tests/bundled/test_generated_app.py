@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.blueprint.conftest import Service, clean_env, run
+from tests.bundled.conftest import Service, clean_env, run
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,7 @@ import pathspec
 import pytest
 import yaml
 
-from tests.blueprint.conftest import (
+from tests.bundled.conftest import (
     ANSWER_SETS,
     RenderedServices,
     Service,
@@ -39,7 +39,7 @@ from tests.blueprint.conftest import (
     require_tool,
     run,
 )
-from tests.blueprint.test_blueprint import render_policy
+from tests.bundled.test_blueprint import render_policy
 
 pytestmark = pytest.mark.slow
 

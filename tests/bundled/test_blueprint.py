@@ -10,7 +10,7 @@ import jinja2
 import pytest
 import yaml
 
-from tests.blueprint.conftest import ANSWER_SETS, BLUEPRINT_DIR, render
+from tests.bundled.conftest import ANSWER_SETS, BLUEPRINT_DIR, render
 
 POLICY_KINDS = {
     "required",
@@ -130,7 +130,7 @@ def test_policy_renders_and_is_well_formed(name: str) -> None:
 def test_without_ci_there_are_no_ci_files_or_rules(
     tmp_path: Path, blueprint_source: Path
 ) -> None:
-    from tests.blueprint.policy_eval import violations
+    from tests.bundled.policy_eval import violations
 
     dest = tmp_path / "service"
     answers = render(blueprint_source, dest, {"ci_provider": "none"})
@@ -144,7 +144,7 @@ def test_synctool_check_passes_on_a_fresh_service(tmp_path: Path) -> None:
     """The policy as synctool itself applies it: init, then check, is clean."""
     import sys
 
-    from tests.blueprint.conftest import run
+    from tests.bundled.conftest import run
 
     run([sys.executable, "-m", "synctool", "init", "service", "--defaults"], tmp_path)
     result = run([sys.executable, "-m", "synctool", "check"], tmp_path / "service")

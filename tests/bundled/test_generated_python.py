@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.blueprint.conftest import Service, clean_env, require_tool, run
+from tests.bundled.conftest import Service, clean_env, require_tool, run
 
 pytestmark = pytest.mark.slow
 

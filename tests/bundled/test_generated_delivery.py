@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.blueprint.conftest import Service, require_tool, run
-from tests.blueprint.policy_eval import violations
-from tests.blueprint.test_blueprint import render_policy
+from tests.bundled.conftest import Service, require_tool, run
+from tests.bundled.policy_eval import violations
+from tests.bundled.test_blueprint import render_policy
 
 pytestmark = pytest.mark.slow
 
