@@ -21,6 +21,10 @@ GIT_ENV = {
 
 Files = Mapping[str, str | bytes]
 
+# The repository's root (this file is tests/helpers.py): for data files and
+# PYTHONPATH, whatever folder under tests/ a test module is in.
+REPO = Path(__file__).resolve().parent.parent
+
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from synctool.service.journal import steps
+from tests.e2e.test_interrupt import run_killed
 from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
-from tests.test_interrupt import run_killed
 
 JOURNAL = ".synctool-journal"
 COPIER = "name:\n  type: str\n  default: orders\n"

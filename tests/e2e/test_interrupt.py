@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, run_cli, snapshot
+from tests.e2e.test_sync_scenarios import JOURNAL, as_bytes, build_service
+from tests.helpers import REPO, git, run_cli, snapshot
 from tests.scenarios import ONE_SIDED
-from tests.test_sync_scenarios import JOURNAL, as_bytes, build_service
-
-REPO = Path(__file__).resolve().parent.parent
 
 # Kill points that are recoverable by design but not yet in fact: the step
 # name (as the journal reports it) -> the bug, precisely. Problems at other

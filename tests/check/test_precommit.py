@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from synctool.cli import run as cli_run
+from tests.check.test_check import MAKEFILE, RELEASES
 from tests.helpers import GIT_ENV, git, make_blueprint
-from tests.test_check import MAKEFILE, RELEASES
 
 PRE_COMMIT_CONFIG = """\
 repos:

@@ -19,8 +19,8 @@ import pytest
 from synctool.check.rules import Finding
 from synctool.fleet import html
 from synctool.fleet.check import CheckRecord
+from tests.fleet.test_fleet import build_fleet
 from tests.helpers import git, run_cli
-from tests.test_fleet import build_fleet
 
 CHART_GREEN = (0x1A, 0x7F, 0x37)  # the newest version's bar (html._AGE[0])
 CHART_AMBER = (0xD4, 0xA7, 0x2C)  # one release behind (html._AGE[1])

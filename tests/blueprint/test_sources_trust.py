@@ -17,8 +17,8 @@ from ruamel.yaml import YAML
 from synctool import git as synctool_git
 from synctool.errors import GitError, InputError
 from synctool.fleet import repos as fleet_repos
-from tests.helpers import git, make_blueprint, run_cli, snapshot
-from tests.test_init import V1, V2
+from tests.commands.test_init import V1, V2
+from tests.helpers import REPO, git, make_blueprint, run_cli, snapshot
 
 
 def _init(
@@ -391,7 +391,7 @@ def test_dependencies_used_through_internals_have_upper_bounds() -> None:
 
     from packaging.requirements import Requirement
 
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    pyproject = REPO / "pyproject.toml"
     declared = {
         (req := Requirement(line)).name.lower(): req
         for line in tomllib.loads(pyproject.read_text())["project"]["dependencies"]

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.helpers import REPO, git, make_blueprint, run_cli, snapshot
 
-REPO = Path(__file__).resolve().parent.parent
 JOURNAL = ".synctool-journal"
 COPIER = "name:\n  type: str\n  default: orders\n"
 V1 = {"copier.yml": COPIER, "a.txt": "a1\n", "b.txt": "b1\n", "z/c.txt": "c1\n"}
@@ -146,7 +145,7 @@ def test_updates_started_together_never_crash_or_half_apply(svc: Path) -> None:
 def test_a_lock_left_by_a_killed_process_is_recovered(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:
-    from tests.test_interrupt import run_killed
+    from tests.e2e.test_interrupt import run_killed
 
     want, _ = clean_update(svc)
     assert run_killed(svc, "kill", 6, svc.parent / "k.log") == 137

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.fleet.test_fleet import V2, Fleet, by_name, fleet_update
+from tests.fleet.test_fleet import fleet as fleet  # the fixture
 from tests.helpers import git, make_blueprint
-from tests.test_fleet import V2, Fleet, by_name, fleet_update
-from tests.test_fleet import fleet as fleet  # the fixture
 
 BRANCH = "synctool/blueprint"
 V3 = {**V2, "template/docs/runbook.md": "# Runbook\n\nOn call: see the wiki.\n"}

@@ -28,11 +28,10 @@ from synctool.service.declared import load_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lock import LockedFile
 from synctool.service.lockread import load_lock
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.e2e.test_sync_scenarios import build_service
+from tests.helpers import REPO, git, make_blueprint, run_cli, snapshot
 from tests.scenarios import SCENARIOS, Scenario
-from tests.test_sync_scenarios import build_service
 
-REPO = Path(__file__).resolve().parents[1]
 CHECK_SCHEMA = json.loads((REPO / "docs/check-output.schema.json").read_text())
 COPIER = "name:\n  type: str\n  default: orders\n"
 GUIDE = "".join(f"line {i}\n" for i in range(1, 21))

@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import git, run_cli
+from tests.helpers import REPO, git, run_cli
 
-BLUEPRINT = Path(__file__).resolve().parents[1] / "blueprint"
+BLUEPRINT = REPO / "blueprint"
 TEMPLATE = BLUEPRINT / "template"
 CONFIG_PATH = BLUEPRINT / "renovate.json"
 WORKFLOWS = sorted(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from synctool.blueprint import releases, sources
-from tests.helpers import git, run_cli
+from tests.helpers import REPO, git, run_cli
 
 
 def test_current_bundled_release_is_frozen_unchanged() -> None:
@@ -73,7 +73,7 @@ def test_no_blueprint_file_is_ignored_by_git() -> None:
     """A file git ignores in blueprint/ is missing from every clone and release."""
     import subprocess
 
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     out = subprocess.run(
         ["git", "ls-files", "--others", "--ignored", "--exclude-standard", "blueprint"],
         cwd=repo,
@@ -119,7 +119,7 @@ def test_the_maintainers_freeze_script_freezes_the_bundled_blueprint(
     import importlib.util
     import sys
 
-    script = Path(__file__).resolve().parents[1] / "tools" / "freeze_release.py"
+    script = REPO / "tools" / "freeze_release.py"
     spec = importlib.util.spec_from_file_location("freeze_release", script)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

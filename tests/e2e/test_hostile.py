@@ -26,9 +26,16 @@ from typing import Any
 import pytest
 
 from synctool.cli import run as cli_run
-from tests.helpers import Result, git, init_service, make_blueprint, run_cli, snapshot
+from tests.helpers import (
+    REPO,
+    Result,
+    git,
+    init_service,
+    make_blueprint,
+    run_cli,
+    snapshot,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 COPIER = "name:\n  type: str\n  default: orders\n"
 V1 = {
     "copier.yml": COPIER,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.commands.test_init import COPIER_YML, V1
 from tests.helpers import make_blueprint, run_cli, snapshot
-from tests.test_init import COPIER_YML, V1
 
 
 def _outside(workdir: Path) -> dict[str, bytes]:

@@ -21,9 +21,8 @@ from jsonschema import Draft202012Validator
 
 from synctool.check import drift
 from synctool.cli import run as cli_run
-from tests.helpers import GIT_ENV, Result, git, make_blueprint, run_cli
+from tests.helpers import GIT_ENV, REPO, Result, git, make_blueprint, run_cli
 
-REPO = Path(__file__).resolve().parents[1]
 CHECK_SCHEMA = json.loads((REPO / "docs/check-output.schema.json").read_text())
 SARIF_SCHEMA = json.loads(
     (REPO / "tests/schemas/sarif-2.1.0-subset.schema.json").read_text()

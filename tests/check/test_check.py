@@ -20,9 +20,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from synctool.cli import run as cli_run
-from tests.helpers import GIT_ENV, Result, git, make_blueprint, run_cli, snapshot
+from tests.helpers import GIT_ENV, REPO, Result, git, make_blueprint, run_cli, snapshot
 
-REPO = Path(__file__).resolve().parents[1]
 CHECK_SCHEMA = json.loads((REPO / "docs/check-output.schema.json").read_text())
 SARIF_SCHEMA = json.loads(
     (REPO / "tests/schemas/sarif-2.1.0-subset.schema.json").read_text()
@@ -656,7 +655,7 @@ def test_edited_managed_file_is_drift(
         (
             "managed-drift",
             "Makefile",
-            3,  # the first changed line (tests/test_check_diff.py)
+            3,  # the first changed line (tests/check/test_check_diff.py)
             "blueprint-managed file was edited; the blueprint owns it",
         )
     ]
@@ -1172,7 +1171,7 @@ def test_not_a_service_exits_2(
 
 
 def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str], svc: Path) -> None:
-    # a usage error, as every command prints one (tests/test_cli_help.py)
+    # a usage error, as every command prints one (tests/cli/test_cli_help.py)
     result = check(capsys, svc, "--format", "xml")
     assert (result.code, result.out) == (2, "")
     assert result.err.strip().splitlines()[-1] == (
