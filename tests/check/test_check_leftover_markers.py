@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, init_service, make_blueprint, run_cli
+from tests.helpers import git, init_service, make_blueprint, release, run_cli
 
 COPIER = "_subdirectory: template\n"
 GUIDE = "".join(f"line {n}\n" for n in range(1, 21))
@@ -21,7 +21,7 @@ def conflicted(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     (svc / "guide.md").write_text(GUIDE.replace("line 10\n", "line ten, ours\n"))
     git(svc, "commit", "-qam", "ours")
     theirs = GUIDE.replace("line 10\n", "line ten, theirs\n")
-    make_blueprint(bp, {"v1.1.0": {"copier.yml": COPIER, "template/guide.md": theirs}})
+    release(bp, "v1.1.0", {"copier.yml": COPIER, "template/guide.md": theirs})
     assert run_cli(capsys, "update", "svc").code == 1
     return svc
 

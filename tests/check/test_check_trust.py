@@ -29,7 +29,14 @@ from synctool.service.files import ServiceFiles
 from synctool.service.lock import LockedFile
 from synctool.service.lockread import load_lock
 from tests.e2e.test_sync_scenarios import build_service
-from tests.helpers import REPO, git, make_blueprint, run_cli, snapshot
+from tests.helpers import (
+    REPO,
+    git,
+    init_service,
+    release,
+    run_cli,
+    snapshot,
+)
 from tests.scenarios import SCENARIOS, Scenario
 
 CHECK_SCHEMA = json.loads((REPO / "docs/check-output.schema.json").read_text())
@@ -60,14 +67,12 @@ Resolve it, then commit.
 def _init(
     capsys: pytest.CaptureFixture[str], workdir: Path, files: dict[str, Any]
 ) -> tuple[Path, Path]:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, **files}})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
-    assert result.code == 0, result.err
-    return bp, workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {"copier.yml": COPIER, **files})
+    return bp, svc
 
 
 def _release(bp: Path, files: dict[str, Any], tag: str = "v1.1.0") -> None:
-    make_blueprint(bp, {tag: {"copier.yml": COPIER, **files}})
+    release(bp, tag, {"copier.yml": COPIER, **files})
 
 
 def _findings(

@@ -32,6 +32,7 @@ from tests.helpers import (
     git,
     init_service,
     make_blueprint,
+    release,
     run_cli,
     snapshot,
 )
@@ -87,7 +88,7 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         bp = make_blueprint(root / "bp", {"v1.0.0": V1})
         args = ["init", str(root / "svc"), "--blueprint", str(bp), "--defaults"]
         assert cli_run([*args, "--no-color"]) == 0
-        make_blueprint(bp, {"v1.1.0": V2})
+        release(bp, "v1.1.0", V2)
     return bp, root / "svc"
 
 
@@ -266,7 +267,7 @@ def test_blueprint_release_with_a_bad_rule_is_refused_at_update(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
     svc, bp = init_service(capsys, workdir, V1)
-    make_blueprint(bp, {"v1.1.0": {**V2, "synctool.yml": BAD_RULES["unknown-kind"]}})
+    release(bp, "v1.1.0", {**V2, "synctool.yml": BAD_RULES["unknown-kind"]})
     before = state(svc)
     refused(run_cli(capsys, "update", "svc"), "synctool.yml", "bogus")
     assert state(svc) == before
@@ -585,7 +586,7 @@ def test_a_managed_path_whose_kind_the_user_changed_is_refused(
     else:
         (svc / "cfg").write_text("mine\n")
     commit_all(svc, "cfg, my way")
-    make_blueprint(bp, {"v1.1.0": {"copier.yml": COPIER, **policy, **v2}})
+    release(bp, "v1.1.0", {"copier.yml": COPIER, **policy, **v2})
     before = state(svc)
     refused(run_cli(capsys, "update", "svc"), "cfg", "nothing was written")
     assert state(svc) == before
@@ -665,7 +666,7 @@ def three_files(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     files = {"copier.yml": COPIER, "a.txt": "a1\n", "b.txt": "b1\n", "c.txt": "c1\n"}
     _svc, bp = init_service(capsys, workdir, files)
     files = {**files, "b.txt": "b2\n", "c.txt": "c2\n", "d.txt": "d\n"}
-    make_blueprint(bp, {"v1.1.0": files})
+    release(bp, "v1.1.0", files)
     return workdir / "svc"
 
 
@@ -714,7 +715,7 @@ def remote(workdir: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     _svc, bp = init_service(capsys, workdir, V1)
     bare = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(workdir / "svc"), str(bare))
-    make_blueprint(bp, {"v1.1.0": V2})
+    release(bp, "v1.1.0", V2)
     return bare
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, init_service, make_blueprint, run_cli
+from tests.helpers import git, init_service, release, run_cli
 
 COPIER = "_subdirectory: template\n"
 HOOK = "#!/bin/sh\necho 'commits to synctool/* need a signed-off-by line' >&2\nexit 1\n"
@@ -25,7 +25,7 @@ def test_a_refused_push_keeps_the_remote_s_reason_and_the_commit(
     hook = remote / "hooks" / "pre-receive"
     hook.write_text(HOOK)
     hook.chmod(0o755)
-    make_blueprint(bp, {"v1.1.0": {"copier.yml": COPIER, "template/a.txt": "2\n"}})
+    release(bp, "v1.1.0", {"copier.yml": COPIER, "template/a.txt": "2\n"})
 
     report = workdir / "report.json"
     result = run_cli(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, init_service, make_blueprint, run_cli
+from tests.helpers import git, init_service, release, run_cli
 
 COPIER = "_subdirectory: template\n"
 POLICY = "ownership:\n  managed: [Makefile]\n"
@@ -31,7 +31,7 @@ def test_an_ignored_local_copy_reaches_the_branch_and_fails_check(
     git(svc, "commit", "-qam", "Stop at the first failure")
     remote = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(svc), str(remote))
-    make_blueprint(bp, {"v1.1.0": V2})
+    release(bp, "v1.1.0", V2)
 
     result = run_cli(
         capsys,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, init_service, make_blueprint, run_cli
+from tests.helpers import git, init_service, release, run_cli
 
 COPIER = "_subdirectory: template\n"
 
@@ -57,7 +57,7 @@ def test_a_stalled_remote_fails_alone(
     )
     remote = workdir / "svc.git"
     git(workdir, "clone", "-q", "--bare", str(workdir / "svc"), str(remote))
-    make_blueprint(bp, {"v1.1.0": {"copier.yml": COPIER, "template/a.txt": "2\n"}})
+    release(bp, "v1.1.0", {"copier.yml": COPIER, "template/a.txt": "2\n"})
 
     monkeypatch.setenv("SYNCTOOL_GIT_TIMEOUT", "3")
     report = workdir / "report.json"

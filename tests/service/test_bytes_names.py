@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, init_service, make_blueprint, run_cli
+from tests.helpers import git, init_service, release, run_cli
 
 COPIER = "_subdirectory: template\n"
 POLICY = "rules:\n  - id: no-cafe\n    kind: forbidden\n    paths: ['caf*']\n"
@@ -23,7 +23,7 @@ def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     (svc / LATIN1).write_bytes(b"the team's file\n")
     git(svc, "add", "-A")
     git(svc, "commit", "-qm", "a Latin-1 name")
-    make_blueprint(bp, {"v1.1.0": {**files, "template/a.txt": "2\n"}})
+    release(bp, "v1.1.0", {**files, "template/a.txt": "2\n"})
     return svc
 
 

@@ -14,7 +14,7 @@ from synctool.service.gitignore import ignored_paths
 from synctool.service.lock import LockedFile
 from synctool.service.lockentries import locked_files
 from synctool.tree import FileEntry
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, make_blueprint, release, run_cli, snapshot
 
 COPIER = "name:\n  type: str\n  default: orders\n"
 POLICY = "ownership:\n  managed: [Makefile]\n"
@@ -30,17 +30,15 @@ def _service(
     copier: str = COPIER,
     *data: str,
 ) -> tuple[Path, Path]:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {"copier.yml": copier, **v1}})
     args = [f"--data={d}" for d in data]
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults", *args)
-    assert result.code == 0, result.err
-    return bp, workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {"copier.yml": copier, **v1}, *args)
+    return bp, svc
 
 
 def _release(
     bp: Path, files: dict[str, str], tag: str = "v1.1.0", copier: str = COPIER
 ) -> None:
-    make_blueprint(bp, {tag: {"copier.yml": copier, **files}})
+    release(bp, tag, {"copier.yml": copier, **files})
 
 
 def _lock(svc: Path) -> dict[str, dict[str, str]]:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, git, make_blueprint, run_cli, snapshot
+from tests.helpers import (
+    REPO,
+    git,
+    init_service,
+    release,
+    run_cli,
+    snapshot,
+)
 
 JOURNAL = ".synctool-journal"
 COPIER = "name:\n  type: str\n  default: orders\n"
@@ -64,11 +71,9 @@ def env() -> dict[str, str]:
 
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
-    assert result.code == 0, result.err
-    make_blueprint(bp, {"v1.1.0": V2})
-    return workdir / "svc"
+    svc, bp = init_service(capsys, workdir, V1)
+    release(bp, "v1.1.0", V2)
+    return svc
 
 
 def clean_update(svc: Path) -> tuple[dict[str, bytes], str]:

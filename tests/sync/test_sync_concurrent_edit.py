@@ -9,7 +9,7 @@ import pytest
 
 from synctool.service.journal import steps
 from synctool.sync import prepare
-from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, release, run_cli, snapshot
 
 COPIER = "_subdirectory: template\n"
 V1 = "".join(f"line {n}\n" for n in range(1, 11))
@@ -25,7 +25,7 @@ def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     (svc / "notes.txt").write_text(MINE)
     git(svc, "commit", "-qam", "ours")
     later = {**files, "template/notes.txt": V2, "template/b.txt": "b2\n"}
-    make_blueprint(bp, {"v1.1.0": later})
+    release(bp, "v1.1.0", later)
     return svc
 
 

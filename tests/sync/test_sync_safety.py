@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import git, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, make_blueprint, release, run_cli, snapshot
 
 COPIER = "name:\n  type: str\n  default: orders\n"
 
@@ -16,14 +16,12 @@ COPIER = "name:\n  type: str\n  default: orders\n"
 def _service(
     capsys: pytest.CaptureFixture[str], workdir: Path, v1: dict[str, str]
 ) -> tuple[Path, Path]:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {"copier.yml": COPIER, **v1}})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
-    assert result.code == 0, result.err
-    return bp, workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {"copier.yml": COPIER, **v1})
+    return bp, svc
 
 
 def _release(bp: Path, files: dict[str, str], tag: str = "v1.1.0") -> None:
-    make_blueprint(bp, {tag: {"copier.yml": COPIER, **files}})
+    release(bp, tag, {"copier.yml": COPIER, **files})
 
 
 def test_a_service_symlink_into_git_is_never_written_through(
@@ -204,7 +202,7 @@ NUMBERS_V2 = "1 new\n2\n3\n4\n5\n"
 
 def _migrating_release(bp: Path, command: str, stage: str) -> None:
     copier = MIGRATING.format(command=command, stage=stage)
-    make_blueprint(bp, {"v1.1.0": {"copier.yml": copier, "numbers.txt": NUMBERS_V2}})
+    release(bp, "v1.1.0", {"copier.yml": copier, "numbers.txt": NUMBERS_V2})
 
 
 def test_a_before_migration_runs_before_the_merge_is_planned(

@@ -17,7 +17,7 @@ import pytest
 
 from synctool.service.journal import steps
 from tests.e2e.test_interrupt import run_killed
-from tests.helpers import git, init_service, make_blueprint, run_cli, snapshot
+from tests.helpers import git, init_service, release, run_cli, snapshot
 
 JOURNAL = ".synctool-journal"
 COPIER = "name:\n  type: str\n  default: orders\n"
@@ -27,11 +27,9 @@ V2 = {"copier.yml": COPIER, "a.txt": "a2\n", "b.txt": "b2\n", "z/c.txt": "c2\n"}
 
 @pytest.fixture
 def svc(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": V1})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
-    assert result.code == 0, result.err
-    make_blueprint(bp, {"v1.1.0": V2})
-    return workdir / "svc"
+    svc, bp = init_service(capsys, workdir, V1)
+    release(bp, "v1.1.0", V2)
+    return svc
 
 
 @pytest.fixture
@@ -215,7 +213,7 @@ def test_abort_keeps_an_edit_of_a_file_the_sync_created(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
     svc, bp = init_service(capsys, workdir, V1)
-    make_blueprint(bp, {"v1.1.0": {**V2, "d.txt": "d2\n"}})
+    release(bp, "v1.1.0", {**V2, "d.txt": "d2\n"})
     svc = workdir / "svc"
     before = snapshot(svc)
     killed_after(svc, "write d.txt")
@@ -254,11 +252,9 @@ def test_ctrl_c_while_rendering_says_nothing_was_written(
 @pytest.fixture
 def svc_deleting(capsys: pytest.CaptureFixture[str], workdir: Path) -> Path:
     """A service whose next release deletes OLD.md (and changes a.txt)."""
-    bp = make_blueprint(workdir / "bp", {"v1.0.0": {**V1, "OLD.md": "old\n"}})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
-    assert result.code == 0, result.err
-    make_blueprint(bp, {"v1.1.0": V2})
-    return workdir / "svc"
+    svc, bp = init_service(capsys, workdir, {**V1, "OLD.md": "old\n"})
+    release(bp, "v1.1.0", V2)
+    return svc
 
 
 def _folder_of_notes(svc: Path) -> None:
@@ -301,7 +297,7 @@ def test_resume_keeps_files_the_sync_wrote_into_a_folder_replacing_a_file(
     capsys: pytest.CaptureFixture[str], workdir: Path
 ) -> None:
     svc, bp = init_service(capsys, workdir, {**V1, "d": "a file\n"})
-    make_blueprint(bp, {"v1.1.0": {**V2, "d/inner.txt": "inner\n"}})
+    release(bp, "v1.1.0", {**V2, "d/inner.txt": "inner\n"})
     svc = workdir / "svc"
     killed_after(svc, "write d/inner.txt")
     result = run_cli(capsys, "sync", str(svc))
