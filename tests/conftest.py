@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from synctool import ui
+
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(
@@ -14,6 +16,14 @@ def _isolated_user_dirs(
     for var in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ui(_isolated_user_dirs: None) -> None:
+    """The ui's settings as a new process has them: an in-process `-q` run by
+    an earlier test or a module fixture (tests/check/test_precommit.py's)
+    must not leave the next test's `--version` quiet."""
+    ui.configure()
 
 
 @pytest.fixture

@@ -21,6 +21,10 @@ GIT_ENV = {
 
 Files = Mapping[str, str | bytes]
 
+# The repository's root (this file is tests/helpers.py): for data files and
+# PYTHONPATH, whatever folder under tests/ a test module is in.
+REPO = Path(__file__).resolve().parent.parent
+
 
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
@@ -99,14 +103,15 @@ def init_service(
     capsys: pytest.CaptureFixture[str],
     workdir: Path,
     files: Files,
-    *,
+    *args: str,
     version: str = "v1.0.0",
 ) -> tuple[Path, Path]:
     """A service `synctool init` made at ``workdir/svc`` (the working folder)
-    from a blueprint at ``workdir/bp`` whose one release is ``version``;
-    returns (service, blueprint). `release` adds the next one."""
+    from a blueprint at ``workdir/bp`` whose one release is ``version``, with
+    ``args`` as more init options (``--data=k=v``); returns (service,
+    blueprint). `release` adds the next one."""
     bp = make_blueprint(workdir / "bp", {version: files})
-    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
+    result = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults", *args)
     assert result.code == 0, result.out + result.err
     return workdir / "svc", bp
 

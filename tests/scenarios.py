@@ -7,7 +7,7 @@ the blueprint at v1.1.0, then ``synctool update`` (plus ``update_args``).
 ``expected`` lists the exact bytes of every path the update must change (None:
 the path must not exist); every other file must come out unchanged.
 
-The data is shared by ``tests/test_sync_scenarios.py`` and by the benchmark,
+The data is shared by ``tests/e2e/test_sync_scenarios.py`` and by the benchmark,
 which runs the same stories through ``copier update``; so this module needs
 nothing but the standard library. ``Scenario.blueprint(tag)`` gives the files
 to commit and tag, ``apply_edits`` applies the user's edits. For copier: a

@@ -5,7 +5,7 @@ blueprint again and again (two versions per sync, hundreds in a fleet).
 These patches act on copier objects render/run.py hands over (this module never
 imports copier): each is checked against copier's internals first and left
 out when they moved, so a copier change makes a render slower, never
-different. `tests/test_render_fidelity.py` compares renders with `copier
+different. `tests/blueprint/test_render_fidelity.py` compares renders with `copier
 copy` byte for byte.
 """
 

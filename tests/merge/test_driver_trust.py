@@ -20,9 +20,7 @@ from synctool.merge.text import merge_text
 from synctool.merge.toml import merger as toml_merger
 from synctool.merge.types import ContentMerge, Labels
 from synctool.tree import FileEntry
-
-LABELS = Labels("ours", "base", "theirs")
-
+from tests.merge.helpers import LABELS
 
 # 1. The merged file is parsed again: broken structure is a conflict.
 

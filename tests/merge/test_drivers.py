@@ -4,10 +4,9 @@ import pytest
 
 from synctool.merge import eol
 from synctool.merge.drivers import default_driver, is_binary, merge_content
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.types import ContentMerge
 from synctool.tree import Driver
-
-LABELS = Labels("ours", "base", "theirs")
+from tests.merge.helpers import LABELS
 
 
 @pytest.mark.parametrize(

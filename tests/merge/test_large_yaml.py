@@ -8,11 +8,9 @@ import time
 
 import pytest
 
-from synctool.merge.drivers import merge_content
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.types import ContentMerge
 from synctool.merge.yaml.large import LARGE, merge_large
-
-LABELS = Labels("ours", "base", "theirs")
+from tests.merge.helpers import LABELS, file_merge
 
 
 def _spec(entries: int) -> str:
@@ -28,7 +26,7 @@ BASE = _spec(12_000)  # ~1 MB
 
 def _merge(ours: str, theirs: str) -> tuple[ContentMerge, float]:
     started = time.monotonic()
-    got = merge_content("yaml", BASE.encode(), ours.encode(), theirs.encode(), LABELS)
+    got = file_merge("yaml", BASE, ours, theirs)
     return got, time.monotonic() - started
 
 
@@ -87,7 +85,7 @@ def test_either_side_of_the_limit_the_result_is_the_same(size: int) -> None:
     ours = base.replace("app1:1.0.0", "app1:1.1.0", 1)
     last = entries - 1
     theirs = base.replace(f"app{last}:1.0.0", f"app{last}:1.2.0", 1)
-    got = merge_content("yaml", base.encode(), ours.encode(), theirs.encode(), LABELS)
+    got = file_merge("yaml", base, ours, theirs)
     assert got.conflicts == 0
     assert got.data.decode() == ours.replace(f"app{last}:1.0.0", f"app{last}:1.2.0")
 

@@ -26,8 +26,8 @@ from synctool.merge.drivers import merge_content, run_driver
 from synctool.merge.text import diff_lines, merge_text, split_lines
 from synctool.merge.types import ContentMerge, Labels
 from synctool.tree import Driver
+from tests.merge.helpers import LABELS
 
-LABELS = Labels("ours", "base", "theirs")
 FAST = settings(max_examples=80, deadline=None)
 SLOW = settings(max_examples=25, deadline=None)  # ruamel.yaml parses slowly
 

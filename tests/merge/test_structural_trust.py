@@ -17,21 +17,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from synctool.merge.types import ContentMerge, Labels
-from synctool.merge.yaml import merge_yaml
 from tests.helpers import git, make_blueprint, run_cli
-
-LABELS = Labels("ours", "base", "theirs")
-
-
-def merge(base: str, ours: str, theirs: str) -> ContentMerge:
-    return merge_yaml(base.encode(), ours.encode(), theirs.encode(), LABELS)
+from tests.merge.helpers import clean_yaml, file_merge
+from tests.merge.helpers import yaml_merge as merge
 
 
 def clean(base: str, ours: str, theirs: str) -> str:
-    got = merge(base, ours, theirs)
-    assert (got.conflicts, got.driver, got.note) == (0, "yaml", ""), got
-    text = got.data.decode()
+    text = clean_yaml(base, ours, theirs)
     list(YAML(typ="rt").load_all(text))  # valid, no key twice
     return text
 
@@ -541,15 +533,9 @@ def test_a_merge_is_clean_and_right_or_shows_every_clash(
 # --- review 3: moves against deletions, comments, clashes that cannot be written
 
 
-def merged(base: str, ours: str, theirs: str) -> ContentMerge:
-    from synctool.merge.drivers import merge_content
-
-    return merge_content("yaml", base.encode(), ours.encode(), theirs.encode(), LABELS)
-
-
 def never_loses(base: str, ours: str, theirs: str, want_clean: str | None) -> None:
     """A clean result is ``want_clean``; anything else must be a conflict."""
-    got = merged(base, ours, theirs)
+    got = file_merge("yaml", base, ours, theirs)
     if got.conflicts == 0:
         assert got.data.decode() == want_clean, got
     else:
@@ -571,7 +557,7 @@ def test_an_item_moved_here_and_removed_in_the_blueprint_is_a_conflict(
     def dump(items: list[str]) -> str:
         return "x: 1\nl:\n" + "".join(f"  - {v}\n" for v in items) + "y: 2\n"
 
-    got = merged(dump(base), dump(ours), dump(theirs))
+    got = file_merge("yaml", dump(base), dump(ours), dump(theirs))
     assert got.conflicts >= 1, got.data.decode()
     assert "<<<<<<< ours" in got.data.decode()
 
@@ -580,7 +566,7 @@ def test_a_port_moved_here_and_removed_in_the_blueprint_is_a_conflict() -> None:
     base = 'services:\n  api:\n    image: api:1\n    ports:\n      - "8000:8000"\n      - "5678:5678"\n'
     ours = 'services:\n  api:\n    image: api:1\n    ports:\n      - "5678:5678"\n      - "8000:8000"\n'
     theirs = 'services:\n  api:\n    image: api:2\n    ports:\n      - "8000:8000"\n'
-    got = merged(base, ours, theirs)
+    got = file_merge("yaml", base, ours, theirs)
     assert got.conflicts >= 1, got.data.decode()
 
 
@@ -595,13 +581,15 @@ def test_a_matrix_entry_moved_here_and_removed_in_the_blueprint_is_a_conflict() 
     def doc(order: str) -> str:
         return head + "".join(entry[x] for x in order)
 
-    got = merged(doc("abc"), doc("cab"), doc("ab"))
+    got = file_merge("yaml", doc("abc"), doc("cab"), doc("ab"))
     assert got.conflicts >= 1, got.data.decode()
 
 
 def test_a_document_moved_here_and_removed_in_the_blueprint_is_a_conflict() -> None:
     a, b, c = "a: 1\nb: 2\n", "c: 3\nd: 4\n", "e: 5\nf: 6\n"
-    got = merged("---\n".join([a, b, c]), "---\n".join([b, a, c]), "---\n".join([a, c]))
+    got = file_merge(
+        "yaml", "---\n".join([a, b, c]), "---\n".join([b, a, c]), "---\n".join([a, c])
+    )
     assert got.conflicts >= 1, got.data.decode()
 
 
@@ -609,8 +597,8 @@ def test_a_move_the_blueprint_left_alone_still_merges_cleanly() -> None:
     def dump(items: list[str]) -> str:
         return "l:\n" + "".join(f"  - {v}\n" for v in items)
 
-    got = merged(
-        dump(["a", "b", "c"]), dump(["c", "a", "b"]), dump(["a", "b", "c", "d"])
+    got = file_merge(
+        "yaml", dump(["a", "b", "c"]), dump(["c", "a", "b"]), dump(["a", "b", "c", "d"])
     )
     assert (got.conflicts, got.data.decode()) == (0, dump(["c", "a", "b", "d"]))
 
@@ -624,7 +612,7 @@ def test_a_clash_in_a_file_that_cannot_be_rewritten_is_never_a_clean_text_merge(
 
     # The line merge is clean (ours' g moved to the end, theirs' removed),
     # but theirs' removal of g would be silently lost.
-    got = merged(dump("gabcd"), dump("abcdg"), dump("abcd"))
+    got = file_merge("yaml", dump("gabcd"), dump("abcdg"), dump("abcd"))
     assert got.conflicts == 1, got.data.decode()
     text = got.data.decode()
     assert sides(text, "ours") == dump("abcdg")
@@ -637,7 +625,7 @@ def test_items_without_an_identity_half_alike_are_not_blended() -> None:
     base = "routes:\n  - host: a\n    port: 1\n  - host: b\n    port: 2\n"
     ours = "routes:\n  - host: a\n    port: 9\n  - host: b\n    port: 2\n"
     theirs = "routes:\n  - host: z\n    port: 1\n  - host: b\n    port: 2\n"
-    got = merged(base, ours, theirs)
+    got = file_merge("yaml", base, ours, theirs)
     assert got.conflicts >= 1, got.data.decode()
 
 
@@ -681,6 +669,6 @@ def test_a_document_the_blueprint_replaced_is_not_blended_with_ours_edit() -> No
     base = first + "kind: x\nk: 1\nv: 1\n"
     ours = first + "kind: x\nk: 1\nv: 5\n"
     theirs = first + "kind: y\nk: 2\nv: 1\n"
-    got = merged(base, ours, theirs)
+    got = file_merge("yaml", base, ours, theirs)
     assert got.conflicts >= 1, got.data.decode()
     assert sides(got.data.decode(), "theirs") == theirs

@@ -11,12 +11,8 @@ import pytest
 
 from synctool.merge.text import diff_lines, merge_text, split_lines
 from synctool.merge.types import ContentMerge, Labels
-
-LABELS = Labels("ours", "base", "theirs")
-
-
-def merge(base: str, ours: str, theirs: str) -> ContentMerge:
-    return merge_text(base.encode(), ours.encode(), theirs.encode(), LABELS)
+from tests.merge.helpers import LABELS
+from tests.merge.helpers import text_merge as merge
 
 
 def git_merge_file(

@@ -1,21 +1,9 @@
 from __future__ import annotations
 
 from synctool.merge.drivers import merge_content
-from synctool.merge.toml import merge_toml
-from synctool.merge.types import ContentMerge, Labels
-
-LABELS = Labels("ours", "base", "theirs")
-
-
-def merge(base: str, ours: str, theirs: str) -> ContentMerge:
-    return merge_toml(base.encode(), ours.encode(), theirs.encode(), LABELS)
-
-
-def clean(base: str, ours: str, theirs: str) -> str:
-    got = merge(base, ours, theirs)
-    assert (got.conflicts, got.driver, got.note) == (0, "toml", "")
-    return got.data.decode()
-
+from synctool.merge.types import Labels
+from tests.merge.helpers import clean_toml as clean
+from tests.merge.helpers import toml_merge as merge
 
 PYPROJECT = """\
 [project]

@@ -1,26 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.types import Labels
 from synctool.merge.yaml import guess_layout, merge_yaml
-
-LABELS = Labels("ours", "base", "theirs")
-
-
-def merge(
-    base: str, ours: str, theirs: str, keys: Sequence[str] = ("id", "name", "uses")
-) -> ContentMerge:
-    return merge_yaml(base.encode(), ours.encode(), theirs.encode(), LABELS, keys)
-
-
-def clean(base: str, ours: str, theirs: str) -> str:
-    got = merge(base, ours, theirs)
-    assert (got.conflicts, got.driver, got.note) == (0, "yaml", "")
-    return got.data.decode()
-
+from tests.merge.helpers import LABELS
+from tests.merge.helpers import clean_yaml as clean
+from tests.merge.helpers import yaml_merge as merge
 
 WORKFLOW = """\
 name: CI
@@ -353,7 +339,6 @@ RUN_BASE = b"""jobs:
 
 def test_a_block_scalar_edited_on_different_lines_merges_as_text() -> None:
     from synctool.merge.drivers import merge_content
-    from synctool.merge.types import Labels
 
     ours = RUN_BASE.replace(b"uv sync --locked", b"uv sync --locked --all-extras")
     theirs = RUN_BASE.replace(b"uv run pytest", b"uv run pytest --cov")
@@ -366,7 +351,6 @@ def test_a_block_scalar_edited_on_different_lines_merges_as_text() -> None:
 
 def test_a_block_scalar_line_changed_both_ways_is_still_a_conflict() -> None:
     from synctool.merge.drivers import merge_content
-    from synctool.merge.types import Labels
 
     ours = RUN_BASE.replace(b"uv run mypy", b"uv run mypy --strict")
     theirs = RUN_BASE.replace(b"uv run mypy", b"uv run mypy src")
