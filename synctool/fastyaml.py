@@ -84,10 +84,6 @@ class _GuardedLoader(Loader):
         self._expanded = done + expanded_size(node, MAX_EXPANDED - done)
 
 
-def _loader(text: str) -> type[Loader]:
-    return _GuardedLoader if may_alias(text) else Loader
-
-
 Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL]
     for first, resolvers in _Base.yaml_implicit_resolvers.items()
@@ -200,15 +196,64 @@ def reader_error(exc: Exception, text: str) -> tuple[str, int | None]:
 
 
 def load(text: str) -> Any:
-    return _read(text, lambda: yaml.load(text, Loader=_loader(text)))
+    if may_alias(text):
+        return _read(text, lambda: yaml.load(text, Loader=_GuardedLoader))
+    return _read(text, lambda: _built_documents(text, single=True)[0])
 
 
 def load_all(text: str) -> list[Any]:
     def documents() -> list[Any]:
-        return [d for d in yaml.load_all(text, Loader=_loader(text)) if d is not None]
+        if may_alias(text):
+            return list(yaml.load_all(text, Loader=_GuardedLoader))
+        return _built_documents(text, single=False)
 
-    found: list[Any] = _read(text, documents)
+    found: list[Any] = _read(text, lambda: [d for d in documents() if d is not None])
     return found
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+
+
+def _built_documents(text: str, *, single: bool) -> list[Any]:
+    """The documents of ``text`` (which has no aliases) composed by libyaml
+    and built here: a lock's thousands of nodes without PyYAML's per-node
+    generators, several times faster. What is not a plain mapping, list or
+    string is built by PyYAML's own constructors."""
+    loader = Loader(text)
+    try:
+        if single:
+            node = loader.get_single_node()
+            return [None if node is None else _built(loader, node)]
+        found = []
+        while loader.check_node():
+            found.append(_built(loader, loader.get_node()))
+        return found
+    finally:
+        loader.dispose()
+
+
+def _built(loader: Loader, node: Any) -> Any:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _SEQ:
+        return [_built(loader, item) for item in node.value]
+    if tag != _MAP:
+        return loader.construct_object(node, deep=True)
+    data: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag != _STR:  # a number, a merge (`<<`), a mapping as key
+            return loader.construct_object(node, deep=True)
+        key = key_node.value
+        if key in data:  # as Loader.construct_mapping says it
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        data[key] = _built(loader, value_node)
+    return data
 
 
 def _read(text: str, read: Callable[[], Any]) -> Any:
