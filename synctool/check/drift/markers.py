@@ -25,6 +25,7 @@ _END = re.compile(rb"^>{7} ", re.MULTILINE)
 # lone leftover (`>>>>>>> blueprint 1.1.0` kept by a half-done resolution)
 # is still a conflict.
 _ANY = re.compile(rb"^(?:<{7} |\|{7} |>{7} |={7}\r?$)", re.MULTILINE)
+_MARKS = (b"<" * 7 + b" ", b"|" * 7 + b" ", b">" * 7 + b" ", b"=" * 7)
 
 
 def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
@@ -124,9 +125,15 @@ def marker_line(data: bytes, *, lone: bool = False) -> int | None:
     """1-based line of the first conflict block (a `<<<<<<< ` line, then
     `=======`, then `>>>>>>> `), or None when there is none. ``lone``: of
     the first marker line of any kind, alone or not."""
+    # A file without the characters (nearly all) is told at C speed: a regex
+    # anchored at line starts would try every byte.
     if lone:
+        if not any(mark in data for mark in _MARKS):
+            return None
         found = _ANY.search(data)
         return None if found is None else data.count(b"\n", 0, found.start()) + 1
+    if _MARKS[0] not in data:
+        return None
     start = _START.search(data)
     if start is None:
         return None
