@@ -22,9 +22,6 @@ class ServiceFiles:
     ) -> None:
         self.root = root
         self.in_git, self._paths = listing if listing is not None else _list(root)
-        # Drift, markers and rules each read a file: once from disk is enough
-        # (a check reads each at one moment; `--fix` makes a new source).
-        self._read: dict[str, bytes | None] = {}
 
     def paths(self) -> Sequence[str]:
         return self._paths
@@ -36,9 +33,7 @@ class ServiceFiles:
         extra = [p for p in paths if p not in listed and self._plain_file(p)]
         if not extra:
             return self
-        more = ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
-        more._read = self._read
-        return more
+        return ServiceFiles(self.root, (self.in_git, sorted([*listed, *extra])))
 
     def _plain_file(self, path: str) -> bool:
         """A regular file inside the service: not a link, and not reached
@@ -54,12 +49,10 @@ class ServiceFiles:
         return True
 
     def read(self, path: str) -> bytes | None:
-        if path not in self._read:
-            try:
-                self._read[path] = (self.root / path).read_bytes()
-            except OSError:
-                self._read[path] = None
-        return self._read[path]
+        try:
+            return (self.root / path).read_bytes()
+        except OSError:
+            return None
 
 
 def _list(root: Path) -> tuple[bool, list[str]]:
