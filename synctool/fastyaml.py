@@ -29,14 +29,19 @@ MAX_EXPANDED = 200_000
 
 
 def may_alias(text: str) -> bool:
-    """Whether ``text`` may hold an alias (`*name` after a space, `[`, `{`,
-    `,` or `:` as in `{"k":*a}`): without one (a lock, most files) nothing is
-    counted. A false hit (a `*` in a quoted string) only costs time."""
+    """Whether ``text`` may hold an alias (`*name` after a space or a line
+    break of any kind YAML knows, `[`, `{`, `,` or `:` as in `{"k":*a}`):
+    without one (a lock, most files) nothing is counted. A false hit (a `*`
+    in a quoted string) only costs time."""
     at = text.find("*")
     while at != -1:
         before = text[at - 1] if at else " "
         after = text[at + 1 : at + 2]
-        if before in " \t\r\n[{,:" and after and not after.isspace():
+        if (
+            (before.isspace() or before in "[{,:\ufeff")
+            and after
+            and not after.isspace()
+        ):
             return True
         at = text.find("*", at + 1)
     return False
@@ -240,20 +245,19 @@ def _built(loader: Loader, node: Any) -> Any:
         return [_built(loader, item) for item in node.value]
     if tag != _MAP:
         return loader.construct_object(node, deep=True)
-    data: dict[str, Any] = {}
-    for key_node, value_node in node.value:
+    seen: set[str] = set()
+    for key_node, _value in node.value:  # its own keys first, as PyYAML checks
         if key_node.tag != _STR:  # a number, a merge (`<<`), a mapping as key
             return loader.construct_object(node, deep=True)
-        key = key_node.value
-        if key in data:  # as Loader.construct_mapping says it
+        if key_node.value in seen:  # as Loader.construct_mapping says it
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping",
                 node.start_mark,
-                f"found duplicate key {key!r}",
+                f"found duplicate key {key_node.value!r}",
                 key_node.start_mark,
             )
-        data[key] = _built(loader, value_node)
-    return data
+        seen.add(key_node.value)
+    return {key.value: _built(loader, value) for key, value in node.value}
 
 
 def _read(text: str, read: Callable[[], Any]) -> Any:

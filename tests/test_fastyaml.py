@@ -152,3 +152,33 @@ def test_every_yaml_file_of_a_generated_service_reads_as_pyyaml_builds_it(
             differ.append(str(path.relative_to(svc)))
     assert checked >= 10  # the workflows, compose, values, .synctool.lock...
     assert differ == []
+
+
+@pytest.mark.parametrize("brk", ["\u2028", "\u2029", "\x85"])
+def test_aliases_after_any_line_break_are_counted(brk: str) -> None:
+    levels = ["a0: &a0 [" + ", ".join(["x"] * 10) + "]"]
+    for n in range(1, 9):  # 10**8 values once expanded
+        levels.append(f"a{n}: &a{n} [" + ", ".join([f"{brk}*a{n - 1}"] * 10) + "]")
+    with pytest.raises(fastyaml.AliasBombError):
+        fastyaml.load("\n".join(levels) + "\n")
+    with pytest.raises(fastyaml.AliasBombError):
+        fastyaml.load(f"a: &x [{brk}*x]\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("a:\n  x: 1\n  x: 2\na: 3\n", 4, "a"),
+        ("a: [ {x: 1, x: 2} ]\na: 1\n", 2, "a"),
+        ("a: 2024-02-30\na: 1\n", 2, "a"),
+    ],
+)
+def test_a_mappings_own_duplicate_is_found_first(
+    text: str, line: int, key: str
+) -> None:
+    with pytest.raises(fastyaml.FastYAMLError) as caught:
+        fastyaml.load(text)
+    assert (caught.value.problem, caught.value.line) == (
+        f"found duplicate key {key!r}",
+        line,
+    )

@@ -7,8 +7,10 @@ This loader gives the same values, as YAML 1.2 reads them the way ruamel does
 dicts and lists that carry their positions as ruamel's do (`.lc.line`,
 `.lc.data[key][0]`, `.lc.key(key)`), so the rule readers serve both.
 
-Anything it is not sure of (aliases, a tag it does not know, malformed
-YAML) is left to the round-trip loader, whose answer or error stands.
+Anything it is not sure of is left to the round-trip loader, whose answer
+or error stands: aliases, anchors, tags and merge keys (ruamel keeps them as
+its own types), a `%YAML` directive, tabs and line breaks other than CR/LF
+(which ruamel refuses where libyaml does not), and whatever libyaml refuses.
 """
 
 from __future__ import annotations
@@ -112,12 +114,20 @@ class Unsure(Exception):
     """The fast reading is not sure to match the round-trip one: use that."""
 
 
+# Node properties (`&anchor`, `!tag`) and a merge key, where they may start.
+_PROPERTY = re.compile(r"(?:^|[\s\[{,:])[&!]\S|<<\s*:", re.MULTILINE)
+_ODD = ("\t", "\x85", "\u2028", "\u2029", "%YAML")
+
+
 def load(text: str) -> Any:
     """``text`` as plain YAML 1.2 data with positions; Unsure where only the
-    round-trip loader can say (aliases, unknown tags, errors)."""
+    round-trip loader can say (see the module's docstring). A false alarm
+    (a `!` starting a quoted string's word) only costs time."""
     if fastyaml.may_alias(text):
         raise Unsure("aliases")  # the round-trip path counts them first
+    if any(odd in text for odd in _ODD) or _PROPERTY.search(text):
+        raise Unsure("a form only the round-trip loader reads as it means")
     try:
         return yaml.load(text, Loader=_Loader)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+    except Exception as exc:  # any refusal: the round-trip loader words it
         raise Unsure(str(exc)) from None

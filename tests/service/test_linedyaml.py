@@ -4,6 +4,7 @@ round-trip loader reads: the same values, the same lines, the same errors."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from ruamel.yaml import YAML
 
 from synctool.errors import InputError
 from synctool.service import linedyaml
-from synctool.service.declared import load_declared, read_declared
+from synctool.service.declared import Declared, load_declared, read_declared
 from synctool.service.values import plain
 
 
@@ -126,6 +127,9 @@ def test_a_merge_key_takes_the_later_keys_line() -> None:
         "blueprint: bundled\nref: 1.10\n",
         "- just\n- a list\n",
         "a: &a [*a]\n",
+        "blueprint: bundled\nanswers:\n  x: !!timestamp 'nope'\n",
+        "blueprint: bundled\nanswers:\tx\n",
+        "blueprint: bundled\nref: v1\t\n",
     ],
 )
 def test_a_bad_file_gets_the_round_trip_loaders_error(
@@ -157,3 +161,30 @@ def test_read_declared_reads_what_load_declared_reads(tmp_path: Path) -> None:
 def test_a_tag_it_does_not_know_is_left_to_the_round_trip_loader() -> None:
     with pytest.raises(linedyaml.Unsure):
         linedyaml.load("answers: !!python/object:os.system {}\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "%YAML 1.1\n---\nblueprint: bundled\nanswers:\n  use_db: yes\n  mode: 0755\n",
+        "blueprint: bundled\nanswers:\n  flag: &x true\n",
+        "blueprint: bundled\nanswers:\n  n: !!str 1\n",
+        "blueprint: bundled\nanswers:\n  b: 2\n  <<: {a: 1, c: 3}\n",
+        "blueprint: bundled\nanswers:\n  s: x\u2028  t: 1\n",
+    ],
+    ids=["yaml-1.1", "anchor", "tag", "merge-key", "unicode-line-break"],
+)
+def test_what_ruamel_reads_its_own_way_is_read_by_ruamel(
+    tmp_path: Path, text: str
+) -> None:
+    with pytest.raises(linedyaml.Unsure):
+        linedyaml.load(text)
+    (tmp_path / ".synctool.yml").write_text(text)
+    assert _outcome(read_declared, tmp_path) == _outcome(load_declared, tmp_path)
+
+
+def _outcome(read: Callable[[Path], Declared], root: Path) -> tuple[str, str]:
+    try:
+        return "answers", repr(read(root).answers)
+    except InputError as exc:
+        return "refused", exc.message

@@ -16,7 +16,7 @@ import re
 # What a plain pattern is made of; `!` may only lead, `#` may not lead.
 _PLAIN = re.compile(r"!?[A-Za-z0-9._\-/*?+@=,~%:][A-Za-z0-9._\-/*?+@=,~%:#]*")
 _ANY = "."  # any path (matched from the start)
-_BELOW_TOP = ".*/"  # any path in a folder
+_BELOW_TOP = "(?s:.*)/"  # any path in a folder (git allows a newline in a name)
 
 
 def glob_regex(pattern: str) -> tuple[bool, str] | None:

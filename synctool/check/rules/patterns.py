@@ -129,6 +129,7 @@ class Clock:
 
     def _alarmed(self, pattern: str, seconds: float, call: Callable[[], T]) -> T:
         global _armed
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
         try:
             _armed = True
             signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -139,6 +140,8 @@ class Clock:
                 _armed = False
         except _Expired:
             raise OutOfTime(pattern, self.seconds) from None
+        finally:
+            signal.signal(signal.SIGALRM, previous)  # SIGALRM as it was
 
 
 class _Expired(Exception):
@@ -151,20 +154,17 @@ _armed = False  # only while `re` matches under the timer
 def _on_alarm(signum: int, frame: object) -> None:
     if _armed:
         raise _Expired
-    # else a timer that went off as a match ended: nothing to stop
+    # else it went off as the match ended: nothing to stop
 
 
 def _alarm_usable() -> bool:
     """Whether `re` can be stopped here by SIGALRM: a Unix main thread, with
-    SIGALRM free (its default action, no timer set) or already ours."""
+    SIGALRM free (its default action, no timer set)."""
     if not hasattr(signal, "setitimer"):
         return False
     if threading.current_thread() is not threading.main_thread():
         return False
-    current = signal.getsignal(signal.SIGALRM)
-    if current is _on_alarm:
-        return True
-    if current is not signal.SIG_DFL or signal.getitimer(signal.ITIMER_REAL)[0]:
-        return False  # someone else's alarm: leave it alone
-    signal.signal(signal.SIGALRM, _on_alarm)
-    return True
+    # someone else's alarm: leave it alone
+    return signal.getsignal(signal.SIGALRM) is signal.SIG_DFL and not any(
+        signal.getitimer(signal.ITIMER_REAL)
+    )

@@ -87,8 +87,8 @@ def test_a_list_of_patterns_selects_what_pathspec_selects(
         ("a/**/b", ["a/b", "a/x/y/b", "a/b/c"], ["x/a/b"]),
         ("id_rsa*", ["id_rsa", "home/id_rsa.pub"], ["my_id_rsa"]),
         ("?.txt", ["a.txt", "d/b.txt"], ["ab.txt", ".txt"]),
-        ("*/", ["a/b", "a/b/c"], ["a"]),  # matched nothing before globs.py
-        ("**/", ["a/b", "a/b/c"], ["a"]),
+        ("*/", ["a/b", "a/b/c", "a\nb/c"], ["a"]),  # matched nothing before globs.py
+        ("**/", ["a/b", "a/b/c", "a\nb/c"], ["a"]),
     ],
 )
 def test_what_a_pattern_selects(

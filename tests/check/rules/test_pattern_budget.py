@@ -144,6 +144,17 @@ def test_no_timer_is_left_running() -> None:
         Clock(0.2).search("(a|aa)+$", SLOW)
     assert Clock().search("^a+b$", SLOW) is not None
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL  # as it was
+
+
+def test_someone_elses_timer_is_left_running() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 30)  # theirs, with SIGALRM's default action
+    try:
+        with pytest.raises(OutOfTime):
+            Clock(0.2).search("(a|aa)+$", SLOW)
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 20
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 @pytest.mark.parametrize(
