@@ -37,9 +37,6 @@ class Lines:
     def key(self, key: Any) -> tuple[int, int]:
         return self.data[key]
 
-    def item(self, index: int) -> tuple[int, int]:
-        return self.data[index]
-
 
 class LinedMap(dict[Any, Any]):
     __slots__ = ("lc",)

@@ -48,11 +48,3 @@ def declared_vs_applied(
             f"answers changed but not applied: {', '.join(changed)}",
             hint,
         )
-
-
-def _key_line(doc: object, key: str) -> int | None:
-    """1-based line of ``key`` in a round-trip YAML mapping, if known."""
-    try:
-        return int(doc.lc.key(key)[0]) + 1  # type: ignore[attr-defined]
-    except (AttributeError, KeyError, TypeError):
-        return None

@@ -15,6 +15,7 @@ import re
 
 # What a plain pattern is made of; `!` may only lead, `#` may not lead.
 _PLAIN = re.compile(r"!?[A-Za-z0-9._\-/*?+@=,~%:][A-Za-z0-9._\-/*?+@=,~%:#]*")
+FLOATING = "(?:.+/)?"  # how a pattern that may sit in any folder starts
 _ANY = "."  # any path (matched from the start)
 _BELOW_TOP = "(?s:.*)/"  # any path in a folder (git allows a newline in a name)
 
@@ -63,10 +64,10 @@ def _pieces(parts: list[str]) -> list[str]:
         if part == "**":
             # first: any folders before; inner: any between; last: anything below
             pieces.append(
-                "(?:.+/)?" if index == 0 else "(?:/.+)?" if index < last else "/"
+                FLOATING if index == 0 else "(?:/.+)?" if index < last else "/"
             )
             continue
-        if pieces and pieces[-1] != "(?:.+/)?":
+        if pieces and pieces[-1] != FLOATING:
             pieces.append("/")
         pieces.append("[^/]+" if part == "*" else "".join(map(_char, part)))
         if index == last:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from synctool.check.rules.globs import glob_regex
+from synctool.check.rules.globs import FLOATING, glob_regex
 
 
 def _pathspec(patterns: tuple[str, ...]) -> Any:
@@ -92,19 +92,16 @@ def _from_pathspec(
     return tuple(includes), lambda path: fast(path) is not None
 
 
-_FLOATING = "(?:.+/)?"  # how globs.py starts a pattern that may sit in any folder
-
-
 def union_regex(regexes: Sequence[str]) -> str | None:
     """One alternation of `regexes` (matched from the start), or None if they
     don't combine (e.g. two define the same group name). Each is tried once,
     and the floating ones share one walk over the folders: a path no rule
     names is rejected in about a microsecond."""
     unique = list(dict.fromkeys(regexes))
-    floating = [r.removeprefix(_FLOATING) for r in unique if r.startswith(_FLOATING)]
-    parts = [f"(?:{r})" for r in unique if not r.startswith(_FLOATING)]
+    floating = [r.removeprefix(FLOATING) for r in unique if r.startswith(FLOATING)]
+    parts = [f"(?:{r})" for r in unique if not r.startswith(FLOATING)]
     if floating:
-        parts.append(_FLOATING + "(?:" + "|".join(f"(?:{r})" for r in floating) + ")")
+        parts.append(FLOATING + "(?:" + "|".join(f"(?:{r})" for r in floating) + ")")
     joined = "|".join(parts) or "(?!)"
     try:
         re.compile(joined)
