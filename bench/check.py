@@ -5,22 +5,24 @@ the same service padded with 10,000 unrelated files.
 
 copier's check-update needs the template repository (it lists its tags);
 synctool's check reads only the service. Both get a local git blueprint.
+The commands take turns, round after round, and each row is a median.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 from pathlib import Path
 
 from bench.common import (
     BUNDLED,
     copier_cmd,
     git_blueprint,
-    median_of,
     run,
     synctool_cmd,
     table,
+    timed,
     tmpdir,
 )
 
@@ -66,16 +68,25 @@ def main() -> None:
     shutil.copytree(plain, padded, symlinks=True)
     _pad(padded, args.pad)
 
-    def check(path: Path) -> object:
-        return run([*synctool_cmd(), "check", str(path), "-q"], check=False)
+    def check(path: Path) -> float:
+        return timed(
+            lambda: run([*synctool_cmd(), "check", str(path), "-q"], check=False)
+        )
 
-    copier_med, _ = median_of(
-        args.runs,
-        lambda i: cp,
-        lambda d: run([*copier_cmd(), "check-update", "--quiet"], cwd=d, check=False),
-    )  # type: ignore[arg-type]
-    plain_med, _ = median_of(args.runs, lambda i: plain, check)  # type: ignore[arg-type]
-    padded_med, _ = median_of(args.runs, lambda i: padded, check)  # type: ignore[arg-type]
+    def copier_check() -> float:
+        return timed(
+            lambda: run([*copier_cmd(), "check-update", "--quiet"], cwd=cp, check=False)
+        )
+
+    # Interleaved rounds: a slow spell of a shared machine lands on every
+    # command alike, so the ratios hold where absolute times drift. The
+    # first round warms the disk cache and is not counted.
+    rounds = [
+        (copier_check(), check(plain), check(padded)) for _ in range(args.runs + 1)
+    ][1:]
+    copier_med, plain_med, padded_med = (
+        statistics.median(column) for column in zip(*rounds, strict=True)
+    )
     rows = [
         ("copier check-update (service)", f"{copier_med:.3f}", "1.00x", ""),
         (
