@@ -5,6 +5,8 @@ the same service padded with 10,000 unrelated files.
 
 copier's check-update needs the template repository (it lists its tags);
 synctool's check reads only the service. Both get a local git blueprint.
+A check remembers what it parsed (in the service's git folder), as on
+every commit after the first; the "first run" row has nothing remembered.
 The commands take turns, round after round, and each row is a median.
 """
 
@@ -68,7 +70,9 @@ def main() -> None:
     shutil.copytree(plain, padded, symlinks=True)
     _pad(padded, args.pad)
 
-    def check(path: Path) -> float:
+    def check(path: Path, *, remembered: bool = True) -> float:
+        if not remembered:  # a first run: nothing parsed before
+            (path / ".git" / "synctool-check.cache").unlink(missing_ok=True)
         return timed(
             lambda: run([*synctool_cmd(), "check", str(path), "-q"], check=False)
         )
@@ -82,9 +86,15 @@ def main() -> None:
     # command alike, so the ratios hold where absolute times drift. The
     # first round warms the disk cache and is not counted.
     rounds = [
-        (copier_check(), check(plain), check(padded)) for _ in range(args.runs + 1)
+        (
+            copier_check(),
+            check(plain),
+            check(plain, remembered=False),
+            check(padded),
+        )
+        for _ in range(args.runs + 1)
     ][1:]
-    copier_med, plain_med, padded_med = (
+    copier_med, plain_med, first_med, padded_med = (
         statistics.median(column) for column in zip(*rounds, strict=True)
     )
     rows = [
@@ -94,6 +104,12 @@ def main() -> None:
             f"{plain_med:.3f}",
             f"{plain_med / copier_med:.2f}x",
             "1.00x",
+        ),
+        (
+            "synctool check (service, first run)",
+            f"{first_med:.3f}",
+            f"{first_med / copier_med:.2f}x",
+            f"{first_med / plain_med:.2f}x",
         ),
         (
             f"synctool check (+{args.pad} files)",

@@ -18,6 +18,7 @@ from synctool.check import drift
 from synctool.check.reports import CheckResult, as_github, as_json, as_sarif
 from synctool.check.run import check_service
 from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from synctool.service import parsed
 from synctool.service.declared import read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
@@ -40,6 +41,11 @@ def run(opts: CheckOptions) -> int:
             f"unknown --format {opts.output!r}.", f"Use one of: {', '.join(FORMATS)}."
         )
     root = opts.path.absolute()
+    with parsed.remembered(root):  # the same texts as last time: not parsed again
+        return _run(opts, root)
+
+
+def _run(opts: CheckOptions, root: Path) -> int:
     interrupted = list(drift.interrupted(root))
     try:
         if not (root / DECLARED).is_file():

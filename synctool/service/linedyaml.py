@@ -5,7 +5,8 @@ round-trip loader (pure Python, ~20 ms with its import) is for rewriting it.
 This loader gives the same values, as YAML 1.2 reads them the way ruamel does
 (`0o17` and `1e3` are numbers, `0777` is 777, `1:20` and `yes` are text), in
 dicts and lists that carry their positions as ruamel's do (`.lc.line`,
-`.lc.data[key][0]`, `.lc.key(key)`), so the rule readers serve both.
+`.lc.data[key][0]`, `.lc.key(key)`: synctool.service.lined), so the rule
+readers serve both.
 
 Anything it is not sure of is left to the round-trip loader, whose answer
 or error stands: aliases, anchors, tags and merge keys (ruamel keeps them as
@@ -21,31 +22,10 @@ from typing import Any
 import yaml
 
 from synctool import fastyaml
+from synctool.service.lined import LinedList, LinedMap, Lines
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
-
-
-class Lines:
-    """0-based positions of a mapping or sequence and of its entries."""
-
-    __slots__ = ("col", "data", "line")
-
-    def __init__(self, line: int, col: int, data: dict[Any, tuple[int, int]]) -> None:
-        self.line, self.col, self.data = line, col, data
-
-    def key(self, key: Any) -> tuple[int, int]:
-        return self.data[key]
-
-
-class LinedMap(dict[Any, Any]):
-    __slots__ = ("lc",)
-    lc: Lines
-
-
-class LinedList(list[Any]):
-    __slots__ = ("lc",)
-    lc: Lines
 
 
 def _at(node: Any) -> tuple[int, int]:

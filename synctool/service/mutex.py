@@ -14,7 +14,6 @@ whose process is gone is taken over.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 from synctool import git
 from synctool.errors import GitError, InputError
+from synctool.service.names import keyed
 
 try:
     import fcntl
@@ -41,7 +41,7 @@ def lock_path(root: Path) -> Path:
     except GitError:
         git_dir, prefix = "", ""
     if git_dir:
-        return Path(git_dir) / _name(prefix.strip("/"))
+        return Path(git_dir) / keyed(LOCK_NAME, prefix.strip("/"), "lock")
     return _state_path(root)
 
 
@@ -50,7 +50,7 @@ def _state_path(root: Path) -> Path:
     import platformdirs
 
     folder = Path(platformdirs.user_state_dir("synctool", appauthor=False))
-    return folder / "locks" / _name(str(root.resolve()))
+    return folder / "locks" / keyed(LOCK_NAME, str(root.resolve()), "lock")
 
 
 def _open(root: Path) -> tuple[Path, int]:
@@ -62,12 +62,6 @@ def _open(root: Path) -> tuple[Path, int]:
         path = _state_path(root)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path, os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-
-
-def _name(key: str) -> str:
-    if not key:
-        return f"{LOCK_NAME}.lock"
-    return f"{LOCK_NAME}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.lock"
 
 
 @contextlib.contextmanager

@@ -12,3 +12,14 @@ STATE_PREFIX = ".synctool-"  # .synctool-journal/, a running sync's lock file, .
 JOURNAL = STATE_PREFIX + "journal"  # an interrupted sync's staged writes (journal/)
 GITIGNORE = ".gitignore"
 BUNDLED = "bundled"  # the blueprint shipped with synctool, as a source
+CHECK_CACHE = "synctool-check"  # in the git folder: what `check` parsed last time
+
+
+def keyed(stem: str, key: str, suffix: str) -> str:
+    """``stem.suffix``; with a digest of ``key`` (the service's path in its
+    repository) where several services share one git folder."""
+    if not key:
+        return f"{stem}.{suffix}"
+    import hashlib
+
+    return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.{suffix}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synctool.errors import InputError, SynctoolError
+from synctool.service import lined, parsed
 from synctool.service.values import invalid_value
 
 if TYPE_CHECKING:
@@ -71,13 +72,18 @@ def load_roundtrip(path: Path) -> Any:
 def load_lined(path: Path) -> Any:
     """A file people write, only to be read: plain data with its lines
     (synctool.service.linedyaml), as the round-trip loader would read it."""
+    text = read_text(path)
+    found, known = parsed.recall("lined", text)
+    if found:
+        return lined.decode(known)
     from synctool.service import linedyaml
 
-    text = read_text(path)
     try:
-        return linedyaml.load(text)
+        value = linedyaml.load(text)
     except linedyaml.Unsure:  # the round-trip loader's answer, or its error
         return _roundtrip(path, text)
+    parsed.keep("lined", text, lined.encode(value))
+    return value
 
 
 def _roundtrip(path: Path, text: str) -> Any:
@@ -129,11 +135,14 @@ def load_safe(
 
 def load_fast(path: Path) -> Any:
     """The lock is machine-written and read on every commit: load it fast."""
+    text = read_text(path)
+    found, value = parsed.recall("plain", text)
+    if found:
+        return value
     from synctool import fastyaml
 
-    text = read_text(path)
     try:
-        return fastyaml.load(text)
+        value = fastyaml.load(text)
     except fastyaml.FastYAMLError as exc:
         raise error_at(
             path.name,
@@ -141,6 +150,8 @@ def load_fast(path: Path) -> Any:
             f"malformed YAML: {exc.problem}",
             "synctool writes this file; restore it from git history.",
         ) from None
+    parsed.keep("plain", text, value)
+    return value
 
 
 def line_of(doc: Any, key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from synctool.check.rules.findings import FileSource, Finding, parse_error
+from synctool.service import parsed
 
 
 class Reader:
@@ -88,10 +89,15 @@ class Reader:
 def load_fast(path: str, text: str) -> tuple[list[object] | Finding, bool]:
     """The documents or a parse error; True when refused for its aliases
     (then no other loader may read it: walking it would never end)."""
+    found, docs = parsed.recall("documents", text)
+    if found:
+        return docs, False
     from synctool import fastyaml
 
     try:
-        return fastyaml.load_all(text), False
+        docs = fastyaml.load_all(text)
     except fastyaml.FastYAMLError as exc:
         refused = isinstance(exc, fastyaml.AliasBombError)
         return parse_error(path, exc.line, exc.problem), refused
+    parsed.keep("documents", text, docs)
+    return docs, False
