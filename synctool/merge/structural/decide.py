@@ -3,10 +3,10 @@
 Each format brings its parser and writer (a ``StructuredFormat``); this
 decides between the line merge and the structural result. A place both
 sides changed differently is a conflict on that place: the driver says
-where (``Localized``) and just those lines are marked, git's way. Anything the structure cannot settle goes
-to a whole-file line merge with a note; a clean line merge that would not
-read back (a key twice, broken syntax) is a conflict too, never a clean
-result.
+where (``Localized``) and just those lines are marked, git's way. Anything
+the structure cannot settle goes to a whole-file line merge with a note; a
+clean line merge that would not read back (a key twice, broken syntax) is a
+conflict too, never a clean result.
 """
 
 from __future__ import annotations
