@@ -39,17 +39,6 @@ class CheckResult(NamedTuple):
         return ", ".join(parts) + f", {len(self.waived)} waived"
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {
-        "rule": f.rule,
-        "severity": f.severity,
-        "path": f.path,
-        "line": f.line,
-        "message": f.message,
-        "hint": f.hint,
-    }
-
-
 def as_json(result: CheckResult) -> dict[str, Any]:
     return {
         "schema_version": JSON_SCHEMA_VERSION,
@@ -61,8 +50,9 @@ def as_json(result: CheckResult) -> dict[str, Any]:
             "warnings": result.warnings,
             "waived": len(result.waived),
         },
-        "findings": [_finding(f) for f in result.reported],
-        "waived": [_finding(f) for f in result.waived],
+        # a finding's record is its fields, in their order
+        "findings": [f._asdict() for f in result.reported],
+        "waived": [f._asdict() for f in result.waived],
     }
 
 

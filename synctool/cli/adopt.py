@@ -9,18 +9,8 @@ from typing import Annotated
 import typer
 
 from synctool import ui
+from synctool.cli import options
 from synctool.cli.app import app, printing
-from synctool.cli.options import (
-    AllowDirty,
-    DataFile,
-    Format,
-    asked,
-    blueprint_option,
-    data_option,
-    defaults_option,
-    flag,
-    ref_option,
-)
 
 
 @app.command()
@@ -46,14 +36,14 @@ def adopt(
     ] = None,
     blueprint: Annotated[
         str | None,
-        blueprint_option(
+        options.blueprint_option(
             "The template (path or git URL), if not the one the answers file names.",
             "_src_path of the answers file",
         ),
     ] = None,
     ref: Annotated[
         str | None,
-        ref_option(
+        options.ref_option(
             "--ref",
             "The version that generated the project (tag or commit).",
             show_default="_commit of the answers file",
@@ -61,21 +51,24 @@ def adopt(
     ] = None,
     data: Annotated[
         list[str] | None,
-        data_option("An answer the answers file lacks, such as a secret (repeatable)."),
+        options.data_option(
+            "An answer the answers file lacks, such as a secret (repeatable)."
+        ),
     ] = None,
-    data_file: DataFile = None,
+    data_file: options.DataFile = None,
     defaults: Annotated[
-        bool, defaults_option("Unanswered questions (secrets) take their defaults.")
+        bool,
+        options.defaults_option("Unanswered questions (secrets) take their defaults."),
     ] = False,
     trust: Annotated[
         bool,
-        flag(
+        options.flag(
             "--trust",
             "Allow the blueprint's code (Jinja extensions) to render; adopt runs no tasks.",
         ),
     ] = False,
-    allow_dirty: AllowDirty = False,
-    output: Format = "text",
+    allow_dirty: options.AllowDirty = False,
+    output: options.Format = "text",
 ) -> int:
     """Adopt a project copier generated (or any project): record it, change nothing.
 
@@ -91,7 +84,7 @@ def adopt(
         AdoptOptions(
             path=path,
             answers_file=answers_file,
-            asked=asked(
+            asked=options.asked(
                 blueprint, ref, data, data_file, defaults=defaults, trust=trust
             ),
             allow_dirty=allow_dirty,

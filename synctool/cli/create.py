@@ -7,17 +7,8 @@ from typing import Annotated
 
 import typer
 
+from synctool.cli import options
 from synctool.cli.app import app, printing
-from synctool.cli.options import (
-    DataFile,
-    Trust,
-    asked,
-    blueprint_option,
-    data_option,
-    defaults_option,
-    flag,
-    ref_option,
-)
 
 
 @app.command()
@@ -28,24 +19,26 @@ def init(
     ],
     blueprint: Annotated[
         str | None,
-        blueprint_option(
+        options.blueprint_option(
             "Local path or git URL of a copier template.", "the bundled blueprint"
         ),
     ] = None,
     ref: Annotated[
         str | None,
-        ref_option(
+        options.ref_option(
             "--ref",
             "Blueprint tag or commit.",
             show_default="newest release tag (HEAD if untagged)",
         ),
     ] = None,
-    data: Annotated[list[str] | None, data_option("An answer (repeatable).")] = None,
-    data_file: DataFile = None,
+    data: Annotated[
+        list[str] | None, options.data_option("An answer (repeatable).")
+    ] = None,
+    data_file: options.DataFile = None,
     defaults: Annotated[
-        bool, defaults_option("Accept the default for every question.")
+        bool, options.defaults_option("Accept the default for every question.")
     ] = False,
-    trust: Trust = False,
+    trust: options.Trust = False,
     use_git: Annotated[
         bool,
         typer.Option(
@@ -55,7 +48,7 @@ def init(
     ] = True,
     force: Annotated[
         bool,
-        flag(
+        options.flag(
             "--force",
             "Generate into a non-empty folder; existing files are kept, never overwritten.",
         ),
@@ -72,7 +65,7 @@ def init(
     return run(
         InitOptions(
             dest=dest,
-            asked=asked(
+            asked=options.asked(
                 blueprint, ref, data, data_file, defaults=defaults, trust=trust
             ),
             git=use_git,

@@ -8,8 +8,8 @@ changes when a field changes meaning or goes away (new fields may appear).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from packaging.version import InvalidVersion, Version
 
@@ -20,6 +20,16 @@ from synctool.fleet.update import UpdateRecord
 SCHEMA_VERSION = 1
 UPDATE_STATUSES = ("updated", "conflicts", "up-to-date", "failed", "skipped")
 CHECK_STATUSES = ("ok", "findings", "failed")
+
+
+class _Record(Protocol):  # what every fleet record has: a summary row leads with it
+    @property
+    def repo(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=_Record)
 
 
 class FindingCount(NamedTuple):
@@ -144,59 +154,47 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
     return lines
 
 
+# A summary table's columns after the two every table leads with (repo,
+# status): (header, the cell of a record). Shared by text, Markdown and HTML.
+_UPDATE_COLUMNS: tuple[tuple[str, Callable[[UpdateRecord], str]], ...] = (
+    ("from", lambda r: r.from_version or ""),
+    ("to", lambda r: r.to_version or ""),
+    ("files", lambda r: str(r.files_changed) if r.files_changed else ""),
+    ("conflicts", lambda r: ", ".join(r.conflicts)),
+    ("branch", lambda r: r.branch or ""),
+    ("note", lambda r: r.error or r.note),
+)
+_CHECK_COLUMNS: tuple[tuple[str, Callable[[CheckRecord], str]], ...] = (
+    ("version", lambda r: r.version or ""),
+    ("latest", lambda r: r.latest or ""),
+    ("behind", lambda r: "" if r.behind is None else str(r.behind)),
+    ("errors", lambda r: str(r.errors) if r.status != "failed" else ""),
+    ("warnings", lambda r: str(r.warnings) if r.status != "failed" else ""),
+    ("note", lambda r: r.error or ""),
+)
+
+
+def _headers(columns: Sequence[tuple[str, object]]) -> tuple[str, ...]:
+    return ("repo", "status", *(header for header, _cell in columns))
+
+
+def _rows(
+    columns: Sequence[tuple[str, Callable[[_R], str]]], records: Sequence[_R]
+) -> list[list[str]]:
+    return [[r.repo, r.status, *(cell(r) for _, cell in columns)] for r in records]
+
+
+UPDATE_HEADERS = _headers(_UPDATE_COLUMNS)
+CHECK_HEADERS = _headers(_CHECK_COLUMNS)
+
+
 def update_rows(records: Sequence[UpdateRecord]) -> list[list[str]]:
     """The summary table of an update: shared by text, Markdown and HTML."""
-    return [
-        [
-            r.repo,
-            r.status,
-            r.from_version or "",
-            r.to_version or "",
-            str(r.files_changed) if r.files_changed else "",
-            ", ".join(r.conflicts),
-            r.branch or "",
-            r.error or r.note,
-        ]
-        for r in records
-    ]
-
-
-UPDATE_HEADERS = (
-    "repo",
-    "status",
-    "from",
-    "to",
-    "files",
-    "conflicts",
-    "branch",
-    "note",
-)
-CHECK_HEADERS = (
-    "repo",
-    "status",
-    "version",
-    "latest",
-    "behind",
-    "errors",
-    "warnings",
-    "note",
-)
+    return _rows(_UPDATE_COLUMNS, records)
 
 
 def check_rows(records: Sequence[CheckRecord]) -> list[list[str]]:
-    return [
-        [
-            r.repo,
-            r.status,
-            r.version or "",
-            r.latest or "",
-            "" if r.behind is None else str(r.behind),
-            str(r.errors) if r.status != "failed" else "",
-            str(r.warnings) if r.status != "failed" else "",
-            r.error or "",
-        ]
-        for r in records
-    ]
+    return _rows(_CHECK_COLUMNS, records)
 
 
 def update_markdown(records: Sequence[UpdateRecord], *, dry_run: bool) -> str:

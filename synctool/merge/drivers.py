@@ -7,17 +7,19 @@ import re
 import tomllib
 import warnings
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from synctool.merge import eol
+from synctool.merge.structural import structural_merge
 from synctool.merge.text import conflict_region, merge_text
-from synctool.merge.toml import merge_toml
+from synctool.merge.toml import TOML_FORMAT
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import merge_union
-from synctool.merge.yaml import merge_yaml
+from synctool.merge.yaml import YAML_FORMAT
 from synctool.merge.yaml.large import is_large
 from synctool.merge.yaml.large import problem as large_problem
 from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver
@@ -28,8 +30,8 @@ _Merge = Callable[[bytes, bytes, bytes, Labels, Sequence[str]], ContentMerge]
 _DRIVERS: dict[Driver, _Merge] = {
     "text": lambda b, o, t, labels, keys: merge_text(b, o, t, labels),
     "union": lambda b, o, t, labels, keys: merge_union(b, o, t),
-    "yaml": merge_yaml,
-    "toml": merge_toml,
+    "yaml": partial(structural_merge, YAML_FORMAT),
+    "toml": partial(structural_merge, TOML_FORMAT),
     # JSON: merged line by line, then parsed again (`_checked`): a key both
     # sides added, or a comma the lines lost, is a conflict, not a clean file
     # whose parsers keep the last duplicate.

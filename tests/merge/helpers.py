@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from synctool.merge.drivers import merge_content
+from synctool.merge.drivers import merge_content, run_driver
 from synctool.merge.text import merge_text
-from synctool.merge.toml import merge_toml
 from synctool.merge.types import ContentMerge, Labels
-from synctool.merge.yaml import merge_yaml
 from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver
 
 LABELS = Labels("ours", "base", "theirs")
@@ -29,13 +27,15 @@ def yaml_merge(
     theirs: str,
     keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
 ) -> ContentMerge:
-    """The structural YAML merge (``merge_yaml``), list items matched by ``keys``."""
-    return merge_yaml(base.encode(), ours.encode(), theirs.encode(), LABELS, keys)
+    """The structural YAML merge (``run_driver``), list items matched by ``keys``."""
+    return run_driver(
+        "yaml", base.encode(), ours.encode(), theirs.encode(), LABELS, keys
+    )
 
 
 def toml_merge(base: str, ours: str, theirs: str) -> ContentMerge:
-    """The structural TOML merge (``merge_toml``)."""
-    return merge_toml(base.encode(), ours.encode(), theirs.encode(), LABELS)
+    """The structural TOML merge (``run_driver``)."""
+    return run_driver("toml", base.encode(), ours.encode(), theirs.encode(), LABELS)
 
 
 def file_merge(driver: Driver, base: str, ours: str, theirs: str) -> ContentMerge:

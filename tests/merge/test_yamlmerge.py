@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from synctool.merge.drivers import run_driver
 from synctool.merge.types import Labels
-from synctool.merge.yaml import guess_layout, merge_yaml
+from synctool.merge.yaml import guess_layout
 from tests.merge.helpers import LABELS
 from tests.merge.helpers import clean_yaml as clean
 from tests.merge.helpers import yaml_merge as merge
@@ -307,7 +308,7 @@ def test_both_sides_adding_the_file_merge_against_nothing() -> None:
 
 
 def test_not_utf8_merges_as_text() -> None:
-    got = merge_yaml(b"a: 1\n", b"a: \xff\n", b"a: 2\n", LABELS)
+    got = run_driver("yaml", b"a: 1\n", b"a: \xff\n", b"a: 2\n", LABELS)
     assert (got.driver, got.note) == ("text", "yaml: merged as text (not UTF-8)")
 
 

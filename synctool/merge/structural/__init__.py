@@ -1,9 +1,10 @@
 """What the YAML and TOML drivers share: structure first, text when undecided.
 
-Each driver brings its parser and writer; ``structural_merge`` decides, the
-same way for both, between the line merge and the structural result, and
-marks a place both sides changed differently (``Localized``) as a conflict
-on that place only, git's way (decide, clashes, markers).
+Each driver is a ``StructuredFormat`` (its parser and writer);
+``structural_merge`` runs one, deciding the same way for both between the
+line merge and the structural result, and marks a place both sides
+changed differently (``Localized``) as a conflict on that place only,
+git's way (decide, clashes, markers).
 
 Also here, for both drivers' lists: how to merge an ordered list of items
 (``merge_sequence``: sequence, fates), how to know the items of a list of
@@ -14,7 +15,7 @@ pairing). How a reason names a place (``project.version``) is places'.
 """
 
 from synctool.merge.structural.clashes import Clash, Localized, Side
-from synctool.merge.structural.decide import structural_merge
+from synctool.merge.structural.decide import StructuredFormat, structural_merge
 from synctool.merge.structural.pairing import align, leaves, likeness
 from synctool.merge.structural.scalar_keys import scalar_key
 from synctool.merge.structural.sequence import Step, merge_sequence
@@ -24,6 +25,7 @@ __all__ = [
     "Localized",
     "Side",
     "Step",
+    "StructuredFormat",
     "align",
     "leaves",
     "likeness",

@@ -8,6 +8,6 @@ tables by an identity key. As for YAML, a clean line merge that means the
 same data wins, and anything undecidable sends the file to the line merge.
 """
 
-from synctool.merge.toml.driver import merge_toml
+from synctool.merge.toml.driver import TOML_FORMAT
 
-__all__ = ["merge_toml"]
+__all__ = ["TOML_FORMAT"]

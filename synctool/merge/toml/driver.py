@@ -7,14 +7,12 @@ from typing import Any
 
 from tomlkit.exceptions import TOMLKitError
 
-from synctool.merge.structural.decide import structural_merge
+from synctool.merge.structural.decide import StructuredFormat
 from synctool.merge.toml.canon import canon
 from synctool.merge.toml.io import parse, reads_as
 from synctool.merge.toml.merger import Merger
 from synctool.merge.toml.writer import write
-from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import ABSENT, Undecided
-from synctool.tree import DEFAULT_IDENTITY_KEYS
 
 
 def _merge_docs(base: str, ours: str, theirs: str, identity_keys: Sequence[str]) -> Any:
@@ -28,29 +26,16 @@ def _merge_docs(base: str, ours: str, theirs: str, identity_keys: Sequence[str])
         raise Undecided(f"tomlkit cannot apply the merge: {exc}") from exc
 
 
-def merge_toml(
-    base: bytes,
-    ours: bytes,
-    theirs: bytes,
-    labels: Labels,
-    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
-) -> ContentMerge:
-    """Three-way merge of TOML files; whole-file line merge when undecidable.
-
-    Only what the structure cannot decide (``Undecided``: a value changed on
-    both sides, a side that is not TOML) falls back to the line merge, with
-    the reason in the note. Any other exception is a bug and propagates.
-    The choice between the structure and the text is ``structural_merge``'s.
-    """
-    return structural_merge(
-        "toml",
-        base,
-        ours,
-        theirs,
-        labels,
-        merge_docs=lambda b, o, t: _merge_docs(b, o, t, identity_keys),
-        canon=canon,
-        reads_as=reads_as,
-        write=write,
-        only_undecided=True,
-    )
+# TOML's driver (``structural_merge``): whole-file line merge when
+# undecidable. Only what the structure cannot decide (``Undecided``: a value
+# changed on both sides, a side that is not TOML) falls back to the line
+# merge, with the reason in the note. Any other exception is a bug and
+# propagates.
+TOML_FORMAT = StructuredFormat(
+    "toml",
+    merge_docs=_merge_docs,
+    canon=canon,
+    reads_as=reads_as,
+    write=write,
+    only_undecided=True,
+)

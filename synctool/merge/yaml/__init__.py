@@ -17,7 +17,7 @@ lines, the rest of the file merged. What the structure cannot read at all
 result must still parse.
 """
 
-from synctool.merge.yaml.documents import merge_yaml
+from synctool.merge.yaml.documents import YAML_FORMAT
 from synctool.merge.yaml.io import guess_layout
 
-__all__ = ["guess_layout", "merge_yaml"]
+__all__ = ["YAML_FORMAT", "guess_layout"]

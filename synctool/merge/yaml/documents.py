@@ -7,19 +7,17 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from synctool.merge.structural.clashes import Clash, Localized
-from synctool.merge.structural.decide import structural_merge
-from synctool.merge.types import ContentMerge, Labels
+from synctool.merge.structural.decide import StructuredFormat
 from synctool.merge.union import ABSENT, Merged, Undecided, merge_keyed
 from synctool.merge.yaml import pairing
 from synctool.merge.yaml.canon import canon, same
 from synctool.merge.yaml.conflicts import NodeClash
 from synctool.merge.yaml.identity import doc_identity, doc_name
 from synctool.merge.yaml.io import load, reads_as, valid
-from synctool.merge.yaml.large import is_large, merge_large
+from synctool.merge.yaml.large import merge_if_large
 from synctool.merge.yaml.merger import Merger
 from synctool.merge.yaml.render import render
 from synctool.merge.yaml.writer import Writer, write
-from synctool.tree import DEFAULT_IDENTITY_KEYS
 
 
 def merge_docs(
@@ -106,26 +104,14 @@ def _doc_steps(
     return merged
 
 
-def merge_yaml(
-    base: bytes,
-    ours: bytes,
-    theirs: bytes,
-    labels: Labels,
-    identity_keys: Sequence[str] = DEFAULT_IDENTITY_KEYS,
-) -> ContentMerge:
-    """Three-way merge of YAML files; whole-file line merge when undecidable
-    (and for files too large to read round-trip in good time)."""
-    if is_large(base, ours, theirs):
-        return merge_large(base, ours, theirs, labels)
-    return structural_merge(
-        "yaml",
-        base,
-        ours,
-        theirs,
-        labels,
-        merge_docs=lambda b, o, t: merge_docs(b, o, t, identity_keys),
-        canon=canon,
-        reads_as=reads_as,
-        write=lambda merged, o, _t, want: write(merged, o, want),
-        valid=valid,
-    )
+# YAML's driver (``structural_merge``): whole-file line merge when
+# undecidable, and for files too large to read round-trip in good time.
+YAML_FORMAT = StructuredFormat(
+    "yaml",
+    merge_docs=merge_docs,
+    canon=canon,
+    reads_as=reads_as,
+    write=lambda merged, o, _t, want: write(merged, o, want),
+    valid=valid,
+    shortcut=merge_if_large,
+)

@@ -48,3 +48,12 @@ def merge_large(
         return text._replace(note=f"yaml: merged as text ({why})")
     bad = f"yaml: the line merge is no valid YAML ({broken}; {why})"
     return ContentMerge(conflict_region(base, ours, theirs, labels), 1, "text", bad)
+
+
+def merge_if_large(
+    base: bytes, ours: bytes, theirs: bytes, labels: Labels
+) -> ContentMerge | None:
+    """``merge_large`` for a file past ``LARGE`` bytes; None for the others."""
+    if is_large(base, ours, theirs):
+        return merge_large(base, ours, theirs, labels)
+    return None
