@@ -178,6 +178,6 @@ def test_services_sharing_a_repository_each_have_their_own(
     assert git(mono, "status", "--porcelain") == ""
 
 
-def test_other_commands_remember_nothing(tmp_path: Path) -> None:
+def test_other_commands_remember_nothing() -> None:
     parsed.keep("plain", "a: 1\n", {"a": 1})
     assert parsed.recall("plain", "a: 1\n") == (False, None)
