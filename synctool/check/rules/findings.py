@@ -9,6 +9,9 @@ from synctool.check.rules.schema import Rule, Severity
 
 
 class Finding(NamedTuple):
+    """One thing check found. Its fields, in this order, are a finding's record
+    in `check --format json` (docs/check-output.schema.json holds them to it)."""
+
     rule: str  # rule id (or "waiver-expired", ...)
     severity: Severity
     path: str | None  # None: about the repository, not one file
