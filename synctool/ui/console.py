@@ -78,6 +78,24 @@ class _Lazy(type):
         return State.err_console
 
 
+def table_out() -> Console:
+    """stdout's console for a table. Off a terminal (a pipe, a file, a CI
+    log) there is no width to fit: fold at 240 columns, not rich's 80, so
+    no column is squeezed to an ellipsis or dropped."""
+    console = State.out
+    if console.is_terminal:
+        return console
+    from rich.console import Console
+    from rich.theme import Theme
+
+    return Console(
+        theme=Theme(STYLES),
+        highlight=False,
+        width=max(console.width, 240),
+        color_system=console.color_system,  # type: ignore[arg-type]
+    )
+
+
 class State(metaclass=_Lazy):
     quiet = False
     verbose = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from synctool.ui.console import STYLES, State, escape
+from synctool.ui.console import State, escape, table_out
 
 _FLEET_STYLES = {
     "updated": "green",
@@ -97,18 +97,7 @@ def fleet_table(
             style = _FLEET_STYLES.get(status, "none")
             cells[status_column] = f"[{style}]{escape(status)}[/]"
         table.add_row(*cells)
-    console = State.out
-    if not console.is_terminal:
-        # A CI log has no width to fit: fold at 240 columns, not rich's 80.
-        from rich.console import Console
-        from rich.theme import Theme
-
-        console = Console(
-            theme=Theme(STYLES),
-            highlight=False,
-            width=max(console.width, 240),
-            color_system=console.color_system,  # type: ignore[arg-type]
-        )
+    console = table_out()
     console.print(f"[bold]{escape(title)}[/]")
     console.print(table)
     if summary:

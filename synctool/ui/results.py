@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from synctool.ui.console import STYLES, State, emit, escape
+from synctool.ui.console import STYLES, State, emit, escape, table_out
 
 
 def plan_table(rows: Iterable[tuple[str, str, str, int, str]], title: str) -> None:
@@ -25,7 +25,7 @@ def plan_table(rows: Iterable[tuple[str, str, str, int, str]], title: str) -> No
             str(conflicts) if conflicts else "",
             escape(why),
         )
-    State.out.print(table)
+    table_out().print(table)
 
 
 def unified_diff(text: str) -> None:
