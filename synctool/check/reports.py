@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from synctool import __version__
-from synctool.check.rules import Finding
+from synctool.check.rules import Finding, OnlineInfo
 
 JSON_SCHEMA_VERSION = 1
 
@@ -22,6 +22,22 @@ class CheckResult(NamedTuple):
     version: str | None
     reported: list[Finding]  # active, expired-waiver and stale-waiver findings
     waived: list[Finding]
+    online: OnlineInfo | None = None  # --online: the blueprint's releases
+
+    def releases(self) -> str | None:
+        """With --online: how far the service is behind the newest release."""
+        if self.online is None:
+            return None
+        info = self.online
+        if not info.releases_behind:
+            return (
+                f"blueprint {info.current}: up to date (newest release {info.latest})"
+            )
+        count = info.releases_behind
+        return (
+            f"blueprint {info.current}: {count} release{'' if count == 1 else 's'}"
+            f" behind {info.latest} (`synctool update` brings it up to date)"
+        )
 
     @property
     def errors(self) -> int:
@@ -53,6 +69,7 @@ def as_json(result: CheckResult) -> dict[str, Any]:
         # a finding's record is its fields, in their order
         "findings": [f._asdict() for f in result.reported],
         "waived": [f._asdict() for f in result.waived],
+        **({} if result.online is None else {"releases": result.online._asdict()}),
     }
 
 

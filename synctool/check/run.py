@@ -94,6 +94,7 @@ def check_service(
         version=lock.version,
         reported=sorted(outcome.reported, key=_order),
         waived=sorted(outcome.waived, key=_order),
+        online=online_info,
     )
 
 
@@ -140,11 +141,18 @@ def _online_info(root: Path, declared: Declared, lock: Lock) -> OnlineInfo | Non
         source = sources.resolve_source(
             declared.blueprint, root
         )  # relative to the service
-        if source.kind != "git":
-            return None
-        from synctool import git
+        if source.kind == "bundled":  # the releases frozen inside synctool
+            from packaging.version import Version
 
-        tags = git.release_tags(source.location)
+            from synctool.blueprint import releases
+
+            tags = sorted(((Version(v), v) for v in releases.versions()), reverse=True)
+        elif source.kind == "git":
+            from synctool import git
+
+            tags = git.release_tags(source.location)
+        else:  # a folder has no releases
+            return None
     except SynctoolError as exc:
         ui.warning(f"--online: could not read the blueprint's releases ({exc.message})")
         return None

@@ -108,8 +108,10 @@ def _print(
         ui.emit_json(as_sarif(result))
     elif output == "github":
         ui.raw_lines(as_github(result.reported))
+        _releases(result)
         ui.info(result.summary())
     else:
+        _releases(result)
         ui.findings(
             [
                 (f.path, f.line, f.severity, f.rule, f.message, f.hint)
@@ -122,3 +124,9 @@ def _print(
                 if originals is not None and f.path and f.rule == "managed-drift"
             },
         )
+
+
+def _releases(result: CheckResult) -> None:
+    line = result.releases()
+    if line is not None:
+        ui.info(line)

@@ -629,6 +629,42 @@ def test_max_behind_fails_online(capsys: pytest.CaptureFixture[str], svc: Path) 
         )
     ]
     assert doc["findings"][0]["hint"] == "run `synctool update`"
+    assert doc["releases"] == {
+        "current": "1.0.0",
+        "latest": "1.3.0",
+        "releases_behind": 3,
+    }
+    text = check(capsys, svc, "--online")
+    assert text.out.splitlines()[0] == (
+        "blueprint 1.0.0: 3 releases behind 1.3.0 "
+        "(`synctool update` brings it up to date)"
+    )
+
+
+def test_releases_are_said_only_online(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    assert "releases" not in check_json(capsys, svc)[1]
+    assert "behind" not in check(capsys, svc).out
+
+
+@pytest.mark.parametrize(
+    ("ref", "says"),
+    [
+        ("1.0.0", "blueprint 1.0.0: 1 release behind 1.1.0 "),
+        ("1.1.0", "blueprint 1.1.0: up to date (newest release 1.1.0)"),
+    ],
+)
+def test_online_reads_the_bundled_blueprints_releases(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, ref: str, says: str
+) -> None:
+    dest = tmp_path / "svc"
+    made = run_cli(capsys, "init", str(dest), "--defaults", "--ref", ref, "-q")
+    assert made.code == 0, made.err
+    result = check(capsys, dest, "--online")
+    assert result.code == 0, result.out + result.err
+    assert result.out.splitlines()[0].startswith(says)
+    assert result.out.splitlines()[-1] == "0 errors, 0 warnings, 0 waived"
 
 
 def test_max_behind_passes_online_within_the_limit(
