@@ -37,4 +37,12 @@ def adopt(opts: AdoptOptions) -> tuple[Adopted, tuple[str, ...]]:
     rendered = render_target(root, recorded, target, opts)
     adopted, files = compare(root, listed, recorded, target, rendered)
     write_both(root, files)
-    return adopted, tuple(rendered.warnings)
+    notes = tuple(rendered.warnings)
+    if target.source.kind == "folder":
+        notes += (
+            f"blueprint {target.source.recorded} is a folder, not a git repository: "
+            "it has no releases, so `synctool update` finds none. To follow "
+            "releases, adopt from its git repository (or `--blueprint bundled` "
+            "for synctool's own blueprint).",
+        )
+    return adopted, notes

@@ -41,8 +41,9 @@ def recorded_answers(
         raise InputError(
             f"no copier answers file in {root} ({copieranswers.ANSWERS_FILE}, "
             "or another YAML file holding _src_path).",
-            "Pass --answers-file PATH, or --blueprint SRC --ref REF --data "
-            "KEY=VALUE for a project no template generated.",
+            "Pass --answers-file PATH; or --blueprint SRC --ref REF --data "
+            "KEY=VALUE for a project without one (SRC `bundled` for synctool's "
+            "own blueprint, which renders none).",
         )
     return cruft
 
@@ -78,6 +79,8 @@ def choose_target(root: Path, recorded: Recorded | None, opts: AdoptOptions) -> 
     if copier is None:
         ref = sources.resolve_ref(source, None)
         why = "the newest release (pass --ref to record another)"
+        if source.kind == "folder":
+            why = "the folder as it is now (a folder has no releases)"
         return Target(sources.at_version(source, ref), ref, None, why)
     where = f"_commit in {copier.path}"
     if copier.commit is None:

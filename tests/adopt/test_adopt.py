@@ -347,6 +347,32 @@ def test_a_template_folder_outside_git_has_no_commit_to_record(
     assert load(svc / ".synctool.yml")["ref"] is None
     assert str(load(svc / ".synctool.lock")["commit"]).startswith("sha256:")
     assert "0 changed by the team, 0 deleted" in result.out
+    assert result.err.splitlines() == [
+        f"warning: blueprint {folder} is a folder, not a git repository: it has "
+        "no releases, so `synctool update` finds none. To follow releases, adopt "
+        "from its git repository (or `--blueprint bundled` for synctool's own "
+        "blueprint)."
+    ]
+
+
+def test_a_folder_given_as_the_blueprint_is_said_to_have_no_releases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tpl"
+    write_tree(folder, v1())
+    svc = copier_copy(str(folder), tmp_path / "svc", ref="HEAD")
+    (svc / ".copier-answers.yml").unlink()
+    commit(svc, "No answers file")
+
+    result = adopt(capsys, svc, "--blueprint", str(folder), "--defaults")
+
+    assert result.code == 0, result.err
+    assert (
+        "Applied version from the folder as it is now (a folder has no releases)."
+        in result.out
+    )
+    assert "Applied version from the newest release" not in result.out
+    assert "is a folder, not a git repository" in result.err
 
 
 def test_a_commit_past_a_tag_of_a_remote_blueprint(
@@ -411,6 +437,7 @@ def test_no_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     commit(svc, "Mine")
     err = refused(capsys, svc, says="no copier answers file in")
     assert "--blueprint SRC --ref REF" in err
+    assert "SRC `bundled` for synctool's own blueprint" in err
 
 
 def test_a_relative_src_path_is_found_from_where_copier_ran(
