@@ -13,6 +13,10 @@ import datetime as dt
 from typing import Any
 
 
+class Unsure(Exception):
+    """The fast reading is not sure to match the round-trip one: use that."""
+
+
 class Lines:
     """0-based positions of a mapping or sequence and of its entries."""
 

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from synctool import fastyaml
-from synctool.service.lined import LinedList, LinedMap, Lines
+from synctool.service.lined import LinedList, LinedMap, Lines, Unsure
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -85,10 +85,6 @@ _Loader.yaml_implicit_resolvers = {
 }
 for _tag, _regex, _first in _NUMBERS:
     _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_regex})$"), list(_first))
-
-
-class Unsure(Exception):
-    """The fast reading is not sure to match the round-trip one: use that."""
 
 
 # Node properties (`&anchor`, `!tag`) and a merge key, where they may start.

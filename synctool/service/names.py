@@ -21,5 +21,6 @@ def keyed(stem: str, key: str, suffix: str) -> str:
     if not key:
         return f"{stem}.{suffix}"
     import hashlib
+    import os
 
-    return f"{stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.{suffix}"
+    return f"{stem}-{hashlib.sha256(os.fsencode(key)).hexdigest()[:16]}.{suffix}"

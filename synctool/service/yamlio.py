@@ -73,17 +73,18 @@ def load_lined(path: Path) -> Any:
     """A file people write, only to be read: plain data with its lines
     (synctool.service.linedyaml), as the round-trip loader would read it."""
     text = read_text(path)
-    found, known = parsed.recall("lined", text)
-    if found:
-        return lined.decode(known)
+    try:
+        return parsed.reading(
+            "lined", text, _load_lined, encode=lined.encode, decode=lined.decode
+        )
+    except lined.Unsure:  # the round-trip loader's answer, or its error
+        return _roundtrip(path, text)
+
+
+def _load_lined(text: str) -> Any:
     from synctool.service import linedyaml
 
-    try:
-        value = linedyaml.load(text)
-    except linedyaml.Unsure:  # the round-trip loader's answer, or its error
-        return _roundtrip(path, text)
-    parsed.keep("lined", text, lined.encode(value))
-    return value
+    return linedyaml.load(text)
 
 
 def _roundtrip(path: Path, text: str) -> Any:
@@ -135,14 +136,14 @@ def load_safe(
 
 def load_fast(path: Path) -> Any:
     """The lock is machine-written and read on every commit: load it fast."""
-    text = read_text(path)
-    found, value = parsed.recall("plain", text)
-    if found:
-        return value
+    return parsed.reading("plain", read_text(path), lambda text: _load_fast(path, text))
+
+
+def _load_fast(path: Path, text: str) -> Any:
     from synctool import fastyaml
 
     try:
-        value = fastyaml.load(text)
+        return fastyaml.load(text)
     except fastyaml.FastYAMLError as exc:
         raise error_at(
             path.name,
@@ -150,8 +151,6 @@ def load_fast(path: Path) -> Any:
             f"malformed YAML: {exc.problem}",
             "synctool writes this file; restore it from git history.",
         ) from None
-    parsed.keep("plain", text, value)
-    return value
 
 
 def line_of(doc: Any, key: str) -> str:

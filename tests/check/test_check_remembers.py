@@ -135,8 +135,9 @@ def test_a_corrupt_cache_is_passed_over_and_rewritten(
     for garbage in (b"", b"\x00not marshal", good[: len(good) // 2], marshal.dumps(7)):
         (svc / CACHE).write_bytes(garbage)
         assert check(capsys, svc) == first
-        magic, _tag, entries = marshal.loads((svc / CACHE).read_bytes())
-        assert magic == "synctool-parsed-1"
+        magic, _tag, _digest, payload = marshal.loads((svc / CACHE).read_bytes())
+        assert magic == "synctool-parsed-2"
+        entries = marshal.loads(payload)
         assert {kind for kind, _text in entries} == {"plain", "lined", "documents"}
 
 
@@ -179,5 +180,7 @@ def test_services_sharing_a_repository_each_have_their_own(
 
 
 def test_other_commands_remember_nothing() -> None:
-    parsed.keep("plain", "a: 1\n", {"a": 1})
-    assert parsed.recall("plain", "a: 1\n") == (False, None)
+    calls: list[str] = []
+    for _ in range(2):
+        parsed.reading("plain", "a: 1\n", lambda text: calls.append(text))
+    assert calls == ["a: 1\n", "a: 1\n"]

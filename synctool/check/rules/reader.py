@@ -89,15 +89,22 @@ class Reader:
 def load_fast(path: str, text: str) -> tuple[list[object] | Finding, bool]:
     """The documents or a parse error; True when refused for its aliases
     (then no other loader may read it: walking it would never end)."""
-    found, docs = parsed.recall("documents", text)
-    if found:
-        return docs, False
+    try:
+        return parsed.reading("documents", text, _load_all), False
+    except _Refused as refused:
+        return parse_error(path, refused.line, refused.problem), refused.bomb
+
+
+class _Refused(Exception):
+    def __init__(self, line: int | None, problem: str, bomb: bool) -> None:
+        self.line, self.problem, self.bomb = line, problem, bomb
+
+
+def _load_all(text: str) -> list[object]:
     from synctool import fastyaml
 
     try:
-        docs = fastyaml.load_all(text)
+        return fastyaml.load_all(text)
     except fastyaml.FastYAMLError as exc:
-        refused = isinstance(exc, fastyaml.AliasBombError)
-        return parse_error(path, exc.line, exc.problem), refused
-    parsed.keep("documents", text, docs)
-    return docs, False
+        bomb = isinstance(exc, fastyaml.AliasBombError)
+        raise _Refused(exc.line, exc.problem, bomb) from None
