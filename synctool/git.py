@@ -146,6 +146,19 @@ def toplevel(path: Path) -> Path | None:
     return Path(out.strip()).resolve()
 
 
+def ignores(repo: Path, path: Path) -> bool:
+    """Whether the work tree at ``repo`` ignores ``path`` (a folder in it)."""
+    proc = subprocess.run(
+        [_git_exe(), "check-ignore", "-q", "--", os.path.relpath(path, repo)],
+        cwd=repo,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+    return proc.returncode == 0  # 1: not ignored; 128: no answer, so not
+
+
 def init_and_commit(path: Path, message: str) -> str:
     """``git init`` a new service and make its first commit; return the commit sha."""
     run(["init", "--quiet"], cwd=path)

@@ -68,6 +68,8 @@ def run(opts: InitOptions) -> int:
     for command in tasks.run_steps(steps, dest, rendered.answers, rendered.code):
         ui.action("run", command, "blueprint task")
     enclosing = git.toplevel(dest)
+    if enclosing is not None and git.ignores(enclosing, dest):
+        enclosing = None  # the repository around it leaves it out: its own
     make_repo = opts.git and enclosing is None
     label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
     commit = (

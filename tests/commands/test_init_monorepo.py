@@ -30,6 +30,23 @@ def test_init_inside_a_repository_says_what_to_commit(
     assert f"git -C {monorepo} add services/orders" in out, out
 
 
+def test_a_service_the_repository_ignores_gets_its_own(
+    monorepo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (monorepo / ".gitignore").write_text("/my-service/\n")
+    git(monorepo, "add", ".gitignore")
+    git(monorepo, "commit", "-q", "-m", "ignore the newcomer's service")
+    result = run_cli(capsys, "init", "my-service", "--ref", "1.0.0", "--defaults")
+    assert result.code == 0, result.err
+    svc = monorepo / "my-service"
+    assert git(svc, "rev-parse", "--show-toplevel").strip() == str(svc.resolve())
+    assert git(svc, "status", "--porcelain") == ""
+    assert "Initialised a git repository with the first commit" in result.out
+    assert "lives inside" not in result.out + result.err
+    assert git(monorepo, "status", "--porcelain") == ""
+    assert run_cli(capsys, "update", "my-service").code == 0  # a clean tree of its own
+
+
 def test_check_passes_on_an_uncommitted_service_in_a_monorepo(
     monorepo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
