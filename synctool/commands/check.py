@@ -19,7 +19,7 @@ from synctool.check.reports import CheckResult, as_github, as_json, as_sarif
 from synctool.check.run import check_service
 from synctool.errors import EXIT_FINDINGS, EXIT_OK, InputError
 from synctool.service import parsed
-from synctool.service.declared import read_declared
+from synctool.service.declared import not_a_service, read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED
@@ -49,10 +49,7 @@ def _run(opts: CheckOptions, root: Path) -> int:
     interrupted = list(drift.interrupted(root))
     try:
         if not (root / DECLARED).is_file():
-            raise InputError(
-                f"{root} is not a synctool service (no {DECLARED}).",
-                "Run it in a service made by `synctool init`, or pass its path.",
-            )
+            raise not_a_service(root)
         declared = read_declared(root)
         lock = load_lock(root)
     except InputError:

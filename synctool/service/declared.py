@@ -22,6 +22,18 @@ from synctool.service.yamlio import line_of, load_lined, load_roundtrip, yaml
 DECLARED_KEYS = ("blueprint", "ref", "answers", "rules", "disable", "waivers")
 
 
+def not_a_service(root: Path, hint: bool = True) -> InputError:
+    """``root`` holds no service: it does not exist, or has no DECLARED."""
+    if not root.exists():
+        return InputError(f"{root} does not exist.", "Pass the service's folder.")
+    return InputError(
+        f"{root} is not a synctool service (no {DECLARED}).",
+        "Run it in a service made by `synctool init`, or pass its path."
+        if hint
+        else "",
+    )
+
+
 class Declared(NamedTuple):
     """What the service asks for: a blueprint source, a ref and the answers."""
 
@@ -71,7 +83,7 @@ def _declared(doc: Any) -> Declared:
         what = "a date" if isinstance(ref, dt.date) else "a number"
         raise InputError(
             f"{DECLARED}{line_of(doc, 'ref')}: `ref: {ref}` reads as {what}, not a tag.",
-            'Quote it, e.g. ref: "1.10".',
+            'Quote it as written, e.g. ref: "1.10" (unquoted, 1.10 reads as 1.1).',
         )
     if ref is not None and (not isinstance(ref, str) or not ref.strip()):
         raise InputError(

@@ -54,7 +54,10 @@ def read_text(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path.name} not found in {path.parent}.") from None
+        raise InputError(
+            f"{path.name} not found in {path.parent}.",
+            f"Restore it from git history (`git checkout HEAD -- {path.name}`).",
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path.name}: not UTF-8 text (byte {exc.start}).",

@@ -11,6 +11,7 @@ from synctool import ui
 from synctool.errors import InputError, SynctoolError
 from synctool.service import journal
 from synctool.service import mutex as servicelock
+from synctool.service.declared import not_a_service
 from synctool.service.lock import dump_lock
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED, JOURNAL, LOCK
@@ -27,12 +28,7 @@ def require_service(root: Path, *, abort: bool) -> None:
     """A synctool service, not busy with a sync of another process."""
     # A pending journal first: a kill can leave .synctool.yml inside it.
     if not (root / DECLARED).is_file() and not journal.pending(root):
-        raise InputError(
-            f"{root} is not a synctool service (no {DECLARED}).",
-            ""
-            if abort
-            else "Run this in a service made by `synctool init`, or pass its path.",
-        )
+        raise not_a_service(root, hint=not abort)
     journal.check_free(root)
 
 

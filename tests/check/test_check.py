@@ -1204,6 +1204,21 @@ def test_not_a_service_exits_2(
 ) -> None:
     message = one_error_line(check(capsys, tmp_path))
     assert "is not a synctool service (no .synctool.yml)" in message
+    gone = tmp_path / "no-such-folder"
+    message = one_error_line(check(capsys, gone))
+    assert message == f"error: {gone} does not exist. Pass the service's folder."
+    assert not gone.exists()
+
+
+def test_a_missing_lock_says_how_to_restore_it(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    (svc / ".synctool.lock").unlink()
+    message = one_error_line(check(capsys, svc))
+    assert message == (
+        f"error: .synctool.lock not found in {svc}. Restore it from git history "
+        "(`git checkout HEAD -- .synctool.lock`)."
+    )
 
 
 def test_unknown_format_exits_2(capsys: pytest.CaptureFixture[str], svc: Path) -> None:

@@ -53,7 +53,7 @@ def test_check_entry_point_bypasses_typer(workdir: Path) -> None:
         cwd=workdir,
     )
     assert proc.stdout.split() == ["2", "False", "False"], proc.stderr
-    assert "is not a synctool service" in proc.stderr
+    assert "nowhere does not exist" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [["sync"], ["update"], ["diff"], ["check"]])

@@ -29,6 +29,10 @@ def test_read_text_says_which_file_is_missing(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_text(tmp_path / ".synctool.yml")
     assert caught.value.message == f".synctool.yml not found in {tmp_path}."
+    assert (
+        caught.value.hint
+        == "Restore it from git history (`git checkout HEAD -- .synctool.yml`)."
+    )
 
 
 def test_read_text_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
