@@ -37,6 +37,13 @@ def git(cwd: Path, *args: str) -> str:
     ).stdout
 
 
+def new_repo(root: Path) -> Path:
+    """An empty git repository made at ``root`` (branch main)."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    return root
+
+
 def write_tree(root: Path, files: Files) -> None:
     """Write ``{relative path: content}``; a path ending in ``!x`` is made executable."""
     for rel, content in files.items():

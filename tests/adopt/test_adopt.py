@@ -333,12 +333,17 @@ def test_the_answers_file_the_template_names_is_found(
     assert json.loads(result.out)["answers_file"] == ".config/answers.yml"
 
 
+def _copied_from_a_folder(tmp_path: Path) -> tuple[Path, Path]:
+    """A template folder outside git, and the project copier made from it."""
+    folder = tmp_path / "tpl"
+    write_tree(folder, v1())
+    return folder, copier_copy(str(folder), tmp_path / "svc", ref="HEAD")
+
+
 def test_a_template_folder_outside_git_has_no_commit_to_record(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "tpl"
-    write_tree(folder, v1())
-    svc = copier_copy(str(folder), tmp_path / "svc", ref="HEAD")
+    folder, svc = _copied_from_a_folder(tmp_path)
     assert "_commit" not in load(svc / ".copier-answers.yml")
 
     result = adopt(capsys, svc)
@@ -358,9 +363,7 @@ def test_a_template_folder_outside_git_has_no_commit_to_record(
 def test_a_folder_given_as_the_blueprint_is_said_to_have_no_releases(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "tpl"
-    write_tree(folder, v1())
-    svc = copier_copy(str(folder), tmp_path / "svc", ref="HEAD")
+    folder, svc = _copied_from_a_folder(tmp_path)
     (svc / ".copier-answers.yml").unlink()
     commit(svc, "No answers file")
 

@@ -1546,8 +1546,11 @@ def test_sarif_uri_of_a_path_with_a_space_is_percent_encoded(
 # -- speed: check never imports copier ---------------------------------------------
 
 
-def _imported_modules(svc: Path, *args: str, code: int = 0) -> list[str]:
-    """Modules `python -X importtime -m synctool check ARGS` imports, in svc."""
+def check_with_importtime(
+    svc: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`python -X importtime -m synctool check ARGS` in svc: the run, and
+    the modules it imported."""
     path = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "synctool", "check", *args],
@@ -1557,13 +1560,20 @@ def _imported_modules(svc: Path, *args: str, code: int = 0) -> list[str]:
         text=True,
         check=False,
     )
-    assert proc.returncode == code, proc.stdout + proc.stderr
-    assert not [line for line in proc.stderr.splitlines() if "copier" in line.lower()]
-    return [
+    modules = [
         line.rsplit("|", 1)[1].strip()
         for line in proc.stderr.splitlines()
         if line.startswith("import time:") and "|" in line
     ]
+    return proc, modules
+
+
+def _imported_modules(svc: Path, *args: str, code: int = 0) -> list[str]:
+    """Modules `python -X importtime -m synctool check ARGS` imports, in svc."""
+    proc, modules = check_with_importtime(svc, *args)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert not [line for line in proc.stderr.splitlines() if "copier" in line.lower()]
+    return modules
 
 
 def test_check_does_not_import_copier(svc: Path) -> None:

@@ -6,9 +6,7 @@ only costs time."""
 from __future__ import annotations
 
 import marshal
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,9 +16,9 @@ from tests.check import test_check
 from tests.check.test_check import (
     CI_YML,
     NO_HEALTHCHECK,
-    REPO,
     check,
     check_json,
+    check_with_importtime,
     declare,
     waiver,
     write,
@@ -33,28 +31,6 @@ blueprint, generated, svc = test_check.blueprint, test_check.generated, test_che
 CACHE = Path(".git") / "synctool-check.cache"
 
 
-def _check_as_a_hook(
-    svc: Path, *args: str
-) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """`python -X importtime -m synctool check ARGS` in svc: the run and the
-    modules it imported."""
-    path = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "synctool", "check", *args],
-        cwd=svc,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    modules = [
-        line.rsplit("|", 1)[1].strip()
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    ]
-    return done, modules
-
-
 def _yaml_libraries(modules: list[str]) -> list[str]:
     return [m for m in modules if m.split(".")[0] in ("yaml", "ruamel", "_yaml")]
 
@@ -62,11 +38,11 @@ def _yaml_libraries(modules: list[str]) -> list[str]:
 def test_a_second_check_parses_nothing_and_says_the_same(svc: Path) -> None:
     write(svc, "Dockerfile", NO_HEALTHCHECK)
     expired = declare(svc, waiver("2020-01-31"))  # a date, with its line
-    first, modules = _check_as_a_hook(svc, "--format", "json")
+    first, modules = check_with_importtime(svc, "--format", "json")
     assert first.returncode == 1, first.stderr
     assert "yaml" in modules  # the first run parsed with PyYAML
     assert (svc / CACHE).is_file()
-    second, modules = _check_as_a_hook(svc, "--format", "json")
+    second, modules = check_with_importtime(svc, "--format", "json")
     assert second.returncode == 1, second.stderr
     assert "synctool.commands.check" in modules  # importtime did report
     assert _yaml_libraries(modules) == []

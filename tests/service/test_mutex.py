@@ -11,15 +11,12 @@ import pytest
 
 from synctool.errors import InputError
 from synctool.service.mutex import held, lock_path
-from tests.helpers import git
+from tests.helpers import git, new_repo
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
+    return new_repo(tmp_path / "repo")
 
 
 def test_the_lock_of_a_service_at_the_repo_root_is_in_its_git_folder(

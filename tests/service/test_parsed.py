@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from synctool.service import lined, linedyaml, parsed
-from tests.helpers import git
+from tests.helpers import git, new_repo
 from tests.service.test_linedyaml import SAMPLE
 
 
@@ -62,10 +62,7 @@ def _walk(node: Any) -> list[Any]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "svc"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    return root
+    return new_repo(tmp_path / "svc")
 
 
 CACHE = Path(".git") / "synctool-check.cache"
