@@ -456,7 +456,8 @@ def test_a_service_path_that_is_no_service(
         "a-subfolder": svc / "docs",
     }[where]
     before = state(svc)
-    refused(run_cli(capsys, command, str(path)), str(path), "is not a synctool service")
+    says = "does not exist" if where == "missing" else "is not a synctool service"
+    refused(run_cli(capsys, command, str(path)), str(path), says)
     assert state(svc) == before
     assert not (svc.parent / "missing").exists()
 
