@@ -148,15 +148,11 @@ def toplevel(path: Path) -> Path | None:
 
 def ignores(repo: Path, path: Path) -> bool:
     """Whether the work tree at ``repo`` ignores ``path`` (a folder in it)."""
-    proc = subprocess.run(
-        [_git_exe(), "check-ignore", "-q", "--", os.path.relpath(path, repo)],
-        cwd=repo,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
-    )
-    return proc.returncode == 0  # 1: not ignored; 128: no answer, so not
+    try:
+        run(["check-ignore", "-q", "--", os.path.relpath(path, repo)], cwd=repo)
+    except GitError:  # exit 1: not ignored (128, no answer: not either)
+        return False
+    return True
 
 
 def init_and_commit(path: Path, message: str) -> str:

@@ -142,11 +142,13 @@ def _online_info(root: Path, declared: Declared, lock: Lock) -> OnlineInfo | Non
             declared.blueprint, root
         )  # relative to the service
         if source.kind == "bundled":  # the releases frozen inside synctool
-            from packaging.version import Version
-
             from synctool.blueprint import releases
 
-            tags = sorted(((Version(v), v) for v in releases.versions()), reverse=True)
+            keyed = [(releases.version_key(v), v) for v in releases.versions()]
+            # newest first, PEP 440 versions only, as git.release_tags gives them
+            tags: list[tuple[Any, str]] = [
+                (key[1], v) for key, v in reversed(keyed) if key[0] == 1
+            ]
         elif source.kind == "git":
             from synctool import git
 

@@ -108,8 +108,8 @@ def remembered(root: Path) -> Iterator[None]:
 
 
 def _load(root: Path) -> _Memory:
-    tag = _tag()
     path = _cache_path(root)
+    tag = _tag() if path is not None else ""
     known: dict[_Key, bytes] = {}
     if path is not None:
         try:
