@@ -1,6 +1,7 @@
 """One place that turns outcomes into exit codes (docs/architecture.md, "Exit codes").
 
-SynctoolError -> its code (2) with one line; Ctrl-C -> 130, saying what
+SynctoolError -> its code (2) with one line; a closed output (`| head`) ->
+141, as a shell reports a command SIGPIPE killed; Ctrl-C -> 130, saying what
 state it left (a sync says: nothing written, rolled back, or a journal left);
 anything else is a bug -> 3, with a crash report written and its path printed.
 """
@@ -10,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from synctool import ui
-from synctool.errors import EXIT_CRASH, EXIT_INTERRUPTED, SynctoolError
+from synctool.errors import (
+    EXIT_CRASH,
+    EXIT_INTERRUPTED,
+    EXIT_PIPE,
+    OutputClosed,
+    SynctoolError,
+)
 
 
 def guarded(fn: Callable[[], int], args: list[str]) -> int:
@@ -20,8 +27,8 @@ def guarded(fn: Callable[[], int], args: list[str]) -> int:
     except SynctoolError as exc:
         ui.error(exc.message, exc.hint)
         return exc.exit_code
-    except BrokenPipeError:
-        # The reader went away (`synctool check | head`): not a crash. Point
+    except (BrokenPipeError, OutputClosed):
+        # The reader went away (`synctool diff | head`): not a crash. Point
         # stdout at nothing so the interpreter's final flush fails silently.
         _silence_stdout()
         return EXIT_PIPE
@@ -36,9 +43,6 @@ def guarded(fn: Callable[[], int], args: list[str]) -> int:
         log = write_report(exc, args)
         ui.crash(str(log), f"{type(exc).__name__}: {exc}")
         return EXIT_CRASH
-
-
-EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command killed by it
 
 
 def _silence_stdout() -> None:

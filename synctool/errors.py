@@ -7,6 +7,7 @@ EXIT_FINDINGS = 1  # conflicts left in files, or check found violations
 EXIT_USAGE = 2  # usage or input error; nothing was written
 EXIT_CRASH = 3  # internal error: a bug
 EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away (`| head`)
 
 
 class SynctoolError(Exception):
@@ -44,3 +45,11 @@ class TaskFailed(SynctoolError):
     because something was written (the files are synced, the task is not)."""
 
     exit_code = EXIT_FINDINGS
+
+
+class OutputClosed(Exception):
+    """The reader of standard output went away (`synctool diff | head`).
+
+    A command's BrokenPipeError travels as this, so that the command line's
+    parser, which turns it into a bare exit 1, lets it through to the one
+    place that maps outcomes to exit codes (EXIT_PIPE)."""

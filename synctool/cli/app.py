@@ -16,6 +16,7 @@ import typer.core
 
 from synctool import __version__, ui
 from synctool.cli.options import NoColor, Quiet, Verbose
+from synctool.errors import OutputClosed
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -39,6 +40,12 @@ def _conventional(params: list[Any]) -> list[Any]:
 class _Command(typer.core.TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
         return _conventional(super().get_params(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:  # click would make it a bare exit 1
+            raise OutputClosed from exc
 
 
 class _Group(typer.core.TyperGroup):

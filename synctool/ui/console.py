@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,16 +52,22 @@ def shown(text: str) -> str:
 def _console(*, stderr: bool) -> Console:
     # rich is imported on first styled output only: `synctool check` in a
     # pre-commit hook (not a terminal) never pays for it.
+    return _styled(soft_wrap=True, stderr=stderr, color_system=State.system)
+
+
+def _styled(**settings: Any) -> Console:
+    """A console in synctool's styles. When the reader goes away (`| head`)
+    it raises BrokenPipeError, which errorhandler turns into exit 141; rich's
+    own console would exit 1, the code of a conflict or a finding."""
     from rich.console import Console
     from rich.theme import Theme
 
-    return Console(
-        theme=Theme(STYLES),
-        highlight=False,
-        soft_wrap=True,
-        stderr=stderr,
-        color_system=State.system,
-    )
+    class Styled(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return Styled(theme=Theme(STYLES), highlight=False, **settings)
 
 
 class _Lazy(type):
@@ -85,15 +91,7 @@ def table_out() -> Console:
     console = State.out
     if console.is_terminal:
         return console
-    from rich.console import Console
-    from rich.theme import Theme
-
-    return Console(
-        theme=Theme(STYLES),
-        highlight=False,
-        width=max(console.width, 240),
-        color_system=console.color_system,  # type: ignore[arg-type]
-    )
+    return _styled(width=max(console.width, 240), color_system=console.color_system)
 
 
 class State(metaclass=_Lazy):
