@@ -9,14 +9,12 @@ import traceback
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import platformdirs
-
-from synctool import __version__
+from synctool import __version__, folders
 
 
 def write_report(exc: BaseException, argv: list[str]) -> Path:
     """Write versions and the traceback (no local variables) to the log dir."""
-    folder = Path(platformdirs.user_log_dir("synctool", appauthor=False))
+    folder = folders.logs()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

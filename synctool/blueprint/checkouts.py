@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import platformdirs
+from synctool import folders
 
 try:
     import fcntl
@@ -41,7 +41,7 @@ class Checkout(NamedTuple):
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("synctool", appauthor=False)) / "checkouts"
+    return folders.cache("checkouts")
 
 
 def _key(url: str, ref: str, commit: str) -> str:

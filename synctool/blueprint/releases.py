@@ -21,9 +21,9 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
 from packaging.version import InvalidVersion, Version
 
+from synctool import folders
 from synctool.errors import BlueprintError
 
 STORE = Path(str(resources.files("synctool"))).resolve() / "_releases"
@@ -82,11 +82,7 @@ def frozen_files(version: str) -> dict[str, tuple[bytes, int]] | None:
 
 def materialize(version: str) -> Path:
     """A folder holding the frozen release ``version`` (made once, in the cache)."""
-    target = (
-        Path(platformdirs.user_cache_dir("synctool", appauthor=False))
-        / "bundled"
-        / version
-    )
+    target = folders.cache("bundled") / version
     if (target / ".complete").is_file():
         return target
     files = frozen_files(version)

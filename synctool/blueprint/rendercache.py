@@ -17,9 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from synctool import git
+from synctool import folders, git
 from synctool.blueprint.render import render
 from synctool.blueprint.render.job import Operation
 from synctool.blueprint.render.result import Rendered
@@ -34,7 +32,7 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("synctool", appauthor=False)) / "renders"
+    return folders.cache("renders")
 
 
 def commit_of(source: Source, ref: str | None) -> str | None:

@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-import platformdirs
-
-from synctool import git
+from synctool import folders, git
 from synctool.errors import GitError
 from synctool.fleet.repos import Repo
 
@@ -34,7 +32,7 @@ class Clone(NamedTuple):
 
 
 def default_workdir() -> Path:
-    return Path(platformdirs.user_cache_dir("synctool", appauthor=False)) / "fleet"
+    return folders.cache("fleet")
 
 
 def git_env() -> dict[str, str]:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from synctool import git
+from synctool import folders, git
 from synctool.errors import GitError, InputError
 from synctool.service.names import keyed
 
@@ -47,10 +47,7 @@ def lock_path(root: Path) -> Path:
 
 def _state_path(root: Path) -> Path:
     """Outside git (or a read-only git folder): in synctool's state folder."""
-    import platformdirs
-
-    folder = Path(platformdirs.user_state_dir("synctool", appauthor=False))
-    return folder / "locks" / keyed(LOCK_NAME, str(root.resolve()), "lock")
+    return folders.state("locks") / keyed(LOCK_NAME, str(root.resolve()), "lock")
 
 
 def _open(root: Path) -> tuple[Path, int]:
