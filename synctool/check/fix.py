@@ -91,7 +91,11 @@ def fix(root: Path, lock: Lock, files: ServiceFiles) -> Iterator[tuple[str, str,
             fsops.write_entry(
                 fsops.safe_target(root, kept), entry._replace(data=current)
             )
-            yield ("create", kept, "your uncommitted version, kept")
+            yield (
+                "create",
+                kept,
+                "your uncommitted version: carry over what you need, then delete it",
+            )
         if target.is_symlink():
             target.unlink()
         fsops.write_entry(target, entry)

@@ -1251,6 +1251,37 @@ def test_fix_restores_an_edited_managed_file_and_keeps_the_edit_beside_it(
     assert findings_of(capsys, svc) == []  # Makefile.local is not tracked
 
 
+def test_a_kept_version_staged_beside_a_managed_file_is_a_conflict(
+    capsys: pytest.CaptureFixture[str], svc: Path
+) -> None:
+    """`git add -A` after `--fix` would commit the team's old version as a
+    file of its own: check refuses it, as it does a sync's kept version."""
+    edited = MAKEFILE + "\techo my local change\n"
+    write(svc, "Makefile", edited)
+    assert check(capsys, svc, "--fix").code == 0
+    write(svc, "Makefile", edited)  # edited again, and --fix again: .local.1
+    assert check(capsys, svc, "--fix").code == 0
+    assert (svc / "Makefile.local.1").read_text() == edited
+    write(svc, "README.md.local", "a note beside a file the team owns\n")
+    git(svc, "add", "-A")
+
+    result = check(capsys, svc)
+
+    assert result.code == 1
+    assert findings_of(capsys, svc) == [
+        ("conflict", "Makefile.local", None, KEPT_MESSAGE),
+        ("conflict", "Makefile.local.1", None, KEPT_MESSAGE),
+    ]
+    assert "carry what you need into Makefile" in result.out
+    git(svc, "rm", "-q", "--cached", "Makefile.local", "Makefile.local.1")
+    assert findings_of(capsys, svc) == []  # untracked again: the team's to look at
+
+
+KEPT_MESSAGE = (
+    "unresolved conflict: your version of Makefile is kept here, beside the blueprint's"
+)
+
+
 def test_fix_restores_a_committed_edit_without_a_copy(
     capsys: pytest.CaptureFixture[str], svc: Path
 ) -> None:

@@ -1,5 +1,6 @@
 """Conflicts a sync left: markers in files, versions kept beside a file
-(`.blueprint`, `.local`), and what a sync's plan leaves to resolve."""
+(`.blueprint`, `.local`, also the `.local` of `check --fix` once it is
+staged), and what a sync's plan leaves to resolve."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from synctool.check.rules import FileSource, Finding
+from synctool.check.rules import Finding
 from synctool.service.lock import NESTED_REPO, Lock, LockedFile
-from synctool.tree import SIDE_SUFFIX
+from synctool.tree import LOCAL_SUFFIX, SIDE_SUFFIX
 
 if TYPE_CHECKING:  # check never imports the merge engine
     from synctool.merge.plan import Plan
+    from synctool.service.files import ServiceFiles
     from synctool.tree import FileEntry
 from synctool.check.drift.nested import applied, inside, same_content
 
+_KEPT = re.compile(r"\.local(?:\.[0-9]+)?$")
 _SIDE_NAME = re.compile(r"\.(?:blueprint|local)(?:\.[0-9]+)?$")
 _START = re.compile(rb"^<{7} ", re.MULTILINE)
 _MIDDLE = re.compile(rb"^={7}\r?$", re.MULTILINE)
@@ -28,7 +31,7 @@ _ANY = re.compile(rb"^(?:<{7} |\|{7} |>{7} |={7}\r?$)", re.MULTILINE)
 _MARKS = (b"<" * 7 + b" ", b"|" * 7 + b" ", b">" * 7 + b" ", b"=" * 7)
 
 
-def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
+def conflict_markers(lock: Lock, files: ServiceFiles) -> Iterator[Finding]:
     """What a sync left to resolve: the conflicts the lock records, wherever
     they are (a file the user moved, an ignored file); and markers in the
     blueprint's files and side files beside them (locks that record none).
@@ -45,6 +48,9 @@ def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
     for path in sorted(sides - recorded.keys()):
         if path.removesuffix(SIDE_SUFFIX) in lock.files:
             yield _side_finding(path, "binary")
+    if files.in_git:  # outside git nothing is staged, nothing committed
+        for path in _kept_versions(lock, listed, recorded):
+            yield _side_finding(path, "your-version")
     marked = {p for p, kind in recorded.items() if kind == "markers"}
     for path in sorted(recorded.keys() - marked):
         data = files.read(path)
@@ -75,6 +81,22 @@ def conflict_markers(lock: Lock, files: FileSource) -> Iterator[Finding]:
             if path in listed
             else "resolve the conflict and remove the markers",
         )
+
+
+def _kept_versions(
+    lock: Lock, listed: Collection[str], recorded: Mapping[str, str]
+) -> Iterator[str]:
+    """`<file>.local` (`.local.1` ...) that git tracks beside a file the
+    blueprint manages, recorded by no lock: the edit `check --fix` kept
+    beside the file it restored, staged to be committed as a file of its own.
+    Untracked, it is the team's to look at; ignored files are never listed."""
+    for path in sorted(p for p in listed if LOCAL_SUFFIX in p):
+        found = _KEPT.search(path)
+        if found is None or path in recorded or path in lock.files:
+            continue
+        beside = lock.files.get(path[: found.start()])
+        if beside is not None and beside.ownership == "managed":
+            yield path
 
 
 def _as_rendered(lock: Lock, path: str, data: bytes) -> bool:
