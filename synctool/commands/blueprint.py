@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from synctool import git, ui
-from synctool.blueprint import sources
+from synctool.blueprint.starter import FIRST_TAG, start
 from synctool.errors import EXIT_OK, InputError
-
-FIRST_TAG = "v1.0.0"
-# The bundled copy's VERSION stands in for git tags; a real blueprint has tags.
-_NOT_COPIED = shutil.ignore_patterns("VERSION", "__pycache__", "*.pyc", ".git")
 
 
 def run_new(dest: Path) -> int:
@@ -25,11 +20,9 @@ def run_new(dest: Path) -> int:
             f"{dest} is inside a git repository.",
             "A blueprint is released by tagging its own repository: choose a folder outside any repository.",
         )
-    source = sources.bundled_dir()
-    shutil.copytree(source, dest, ignore=_NOT_COPIED, dirs_exist_ok=True)
+    version = start(dest)
     git.init_and_commit(
-        dest,
-        f"Start blueprint from synctool's bundled blueprint {sources.bundled_version()}",
+        dest, f"Start blueprint from synctool's bundled blueprint {version}"
     )
     git.run(
         ["tag", "-a", FIRST_TAG, "-m", f"Release {FIRST_TAG}"],
