@@ -41,8 +41,9 @@ def adopt(opts: AdoptOptions) -> tuple[Adopted, tuple[str, ...]]:
     if target.source.kind == "folder":
         notes += (
             f"blueprint {target.source.recorded} is a folder, not a git repository: "
-            "it has no releases, so `synctool update` finds none. To follow "
-            "releases, adopt from its git repository (or `--blueprint bundled` "
-            "for synctool's own blueprint).",
+            "it has no releases, and `synctool update` merges what it holds then "
+            "without a base (a file both sides changed is a two-way conflict). To "
+            "follow releases, adopt from its git repository (or `--blueprint "
+            "bundled` for synctool's own blueprint).",
         )
     return adopted, notes

@@ -27,7 +27,8 @@ class Target(NamedTuple):
     rewrite_declared: bool  # update --to/--data: .synctool.yml changes too
     source: sources.Source  # the declared blueprint, resolved
     data: Mapping[str, Any] = MappingProxyType({})  # given now (update --data)
-    # the commit a ref that moves (HEAD, a branch) names now; None for tags
+    # the commit a ref that moves (HEAD, a branch, a folder's content) names
+    # now; None for tags
     commit: str | None = None
 
     @property
@@ -87,11 +88,17 @@ def is_current(previous: Lock, target: Target) -> bool:
 def _moving_commit(source: sources.Source, ref: str | None) -> str | None:
     """The commit ``ref`` names now, when it is a ref that moves (HEAD, a
     branch): the applied state is compared by commit, not by the ref's name.
-    A release tag names one commit for good: not asked."""
+    A release tag names one commit for good: not asked. A folder that is not
+    a git repository moves with every edit: its content's digest, which a
+    render of it records as its commit."""
     from packaging.version import InvalidVersion, Version
 
     from synctool.blueprint.rendercache import commit_of
 
+    if source.kind == "folder":
+        from synctool.blueprint.render.result import folder_digest
+
+        return folder_digest(Path(source.location))
     if source.kind != "git" or ref is None:
         return None
     try:

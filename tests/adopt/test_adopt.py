@@ -354,9 +354,10 @@ def test_a_template_folder_outside_git_has_no_commit_to_record(
     assert "0 changed by the team, 0 deleted" in result.out
     assert result.err.splitlines() == [
         f"warning: blueprint {folder} is a folder, not a git repository: it has "
-        "no releases, so `synctool update` finds none. To follow releases, adopt "
-        "from its git repository (or `--blueprint bundled` for synctool's own "
-        "blueprint)."
+        "no releases, and `synctool update` merges what it holds then without a "
+        "base (a file both sides changed is a two-way conflict). To follow "
+        "releases, adopt from its git repository (or `--blueprint bundled` for "
+        "synctool's own blueprint)."
     ]
 
 

@@ -65,3 +65,34 @@ def test_a_branch_ref_follows_the_branch(
     assert "+next" in diff.out
     assert run_cli(capsys, "sync", "svc").code == 0
     assert (svc / "a.txt").read_text() == "next\n"
+
+
+def test_a_template_folder_outside_git_moves_with_its_content(
+    capsys: pytest.CaptureFixture[str], workdir: Path
+) -> None:
+    """A folder has no releases; an edit to it is a change `update` merges
+    (without a base: what it was applied from is gone), and then it is
+    current."""
+    bp = workdir / "folder"
+    (bp / "template").mkdir(parents=True)
+    (bp / "copier.yml").write_text(COPIER)
+    (bp / "template/a.txt").write_text("one\n")
+    (bp / "template/b.txt").write_text("bee\n")
+    made = run_cli(capsys, "init", "svc", "--blueprint", str(bp), "--defaults")
+    assert made.code == 0, made.err
+    svc = workdir / "svc"
+    (svc / "b.txt").write_text("bee, the team's\n")
+    git(svc, "commit", "-qam", "ours")
+    (bp / "template/a.txt").write_text("two\n")
+
+    result = run_cli(capsys, "update", "svc")
+
+    assert result.code == 0, result.err
+    assert (svc / "a.txt").read_text() == "two\n"
+    assert (svc / "b.txt").read_text() == "bee, the team's\n"
+    assert "the blueprint folder changed since it was applied" in result.err
+    git(svc, "add", "-A")
+    git(svc, "commit", "-qm", "updated")
+    again = run_cli(capsys, "update", "svc")
+    assert again.code == 0, again.err
+    assert "nothing to do" in again.out
