@@ -8,6 +8,7 @@ drift check reads the same words without importing the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import PurePosixPath
 from typing import Literal, NamedTuple
 
 Ownership = Literal["managed", "merged", "seeded"]
@@ -23,6 +24,33 @@ class FileEntry(NamedTuple):
 
 Tree = Mapping[str, FileEntry]
 """POSIX relative path -> entry. Only regular files; no directories."""
+
+PathProblem = Literal["outside", "git", "unusable"]
+
+
+def path_problem(rel: str) -> PathProblem | None:
+    """Which rule a tree's path ``rel`` breaks (None: a safe relative POSIX
+    path): it is absolute or climbs out, lands in .git (any case: a
+    case-insensitive disk is common), or is empty, has empty or `.` parts, a
+    backslash or a NUL. The one rule for every path synctool reads, merges
+    or writes in a service (service/paths.py words its refusals)."""
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts or rel.startswith("/"):
+        return "outside"
+    if any(part.lower() == ".git" for part in pure.parts):
+        return "git"
+    if (
+        not rel
+        or "\\" in rel
+        or "\0" in rel
+        or any(p in ("", ".") for p in rel.split("/"))
+    ):
+        return "unusable"
+    return None
+
+
+def is_safe_path(rel: str) -> bool:
+    return path_problem(rel) is None
 
 
 # Keys that identify an item of a YAML/TOML list of mappings (a CI step by

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple, Protocol
 
 from synctool.merge.types import Action, ContentMerge, Labels
-from synctool.tree import Driver, FileEntry, Ownership, Tree
+from synctool.tree import Driver, FileEntry, Ownership, Tree, is_safe_path
 
 
 class MergeFn(Protocol):
@@ -110,17 +110,6 @@ def check_path(path: str) -> str:
     if not is_safe_path(path):
         raise ValueError(f"unsafe path for a merge: {path!r}")
     return path
-
-
-def is_safe_path(path: str) -> bool:
-    # `.git` in any case: on a case-insensitive disk `.GIT/config` is `.git`.
-    parts = path.split("/")
-    return not (
-        not path
-        or "\\" in path
-        or "\0" in path
-        or any(p in ("", ".", "..") or p.lower() == ".git" for p in parts)
-    )
 
 
 def apply_plan_to_tree(ours: Tree, plan: Plan) -> dict[str, FileEntry]:

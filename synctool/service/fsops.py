@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from synctool.errors import InputError
-from synctool.service.staging import SYMLINK_MODE, check_relpath
+from synctool.service.paths import check_relpath
+from synctool.service.staging import SYMLINK_MODE
 from synctool.tree import FileEntry
 
 

@@ -11,11 +11,10 @@ from typing import Any, cast
 from synctool.errors import InputError
 from synctool.service.lock import CONFLICT_KINDS, LOCK_VERSION, Lock, LockedFile
 from synctool.service.names import LOCK
-from synctool.service.paths import is_safe
 from synctool.service.staging import SYMLINK_MODE
 from synctool.service.values import plain
 from synctool.service.yamlio import load_fast
-from synctool.tree import Ownership
+from synctool.tree import Ownership, is_safe_path
 
 _CLASSES = ("managed", "merged", "seeded")
 _MODES = (0o644, 0o755, SYMLINK_MODE)  # a file, an executable, a symlink (as git)
@@ -61,7 +60,7 @@ def load_lock(root: Path) -> Lock:
 
 
 def _file(rel: str, entry: Any) -> LockedFile:
-    if not is_safe(rel):
+    if not is_safe_path(rel):
         raise ValueError(f"unsafe path {rel!r}")
     ownership = entry["class"]
     if ownership not in _CLASSES:
@@ -82,6 +81,6 @@ def _conflicts(raw: Any) -> Mapping[str, str]:
     if not isinstance(raw, Mapping):
         raise ValueError("conflicts must be a mapping")
     for rel, kind in raw.items():
-        if not is_safe(str(rel)) or kind not in CONFLICT_KINDS:
+        if not is_safe_path(str(rel)) or kind not in CONFLICT_KINDS:
             raise ValueError(f"bad conflict entry {rel!r}: {kind!r}")
     return MappingProxyType({str(rel): str(kind) for rel, kind in raw.items()})

@@ -1,37 +1,13 @@
-"""The one rule for a path synctool reads or writes in a service, and its reserved names."""
+"""A path synctool reads or writes in a service refused in words, and its reserved names.
+
+The rule itself is ``tree.path_problem``, which the merge engine applies too.
+"""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-from typing import Literal
-
 from synctool.errors import BlueprintError
 from synctool.service.names import STATE_FILES, STATE_PREFIX
-
-Problem = Literal["outside", "git", "unusable"]
-
-
-def path_problem(rel: str) -> Problem | None:
-    """Which rule ``rel`` breaks (None: a safe relative POSIX path): it is
-    absolute or climbs out, lands in .git (any case: a case-insensitive disk
-    is common), or is empty, has empty or `.` parts, a backslash or a NUL."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or rel.startswith("/"):
-        return "outside"
-    if any(part.lower() == ".git" for part in pure.parts):
-        return "git"
-    if (
-        not rel
-        or "\\" in rel
-        or "\0" in rel
-        or any(p in ("", ".") for p in rel.split("/"))
-    ):
-        return "unusable"
-    return None
-
-
-def is_safe(rel: str) -> bool:
-    return path_problem(rel) is None
+from synctool.tree import path_problem
 
 
 def check_relpath(rel: str) -> None:

@@ -11,10 +11,9 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from synctool.errors import BlueprintError
+from synctool.service.paths import check_relpath, is_reserved
 from synctool.tree import FileEntry
 
-RESERVED = (".synctool.yml", ".synctool.lock")
-RESERVED_PREFIX = ".synctool-"  # .synctool-journal/, a running sync's lock file, ...
 SYMLINK_MODE = 0o120000
 
 
@@ -59,38 +58,6 @@ def read_tree(
                 mode = 0o755 if info.st_mode & 0o111 else 0o644
                 tree[rel] = FileEntry(path.read_bytes(), mode)
     return dict(sorted(tree.items())), tuple(notes)
-
-
-def is_reserved(rel: str) -> bool:
-    """Whether ``rel`` is synctool's state in a service, or inside it: never
-    the blueprint's to render (any case: a case-insensitive disk is common)."""
-    first = rel.split("/", 1)[0].lower()
-    return first in RESERVED or first.startswith(RESERVED_PREFIX)
-
-
-def check_relpath(rel: str) -> None:
-    """Refuse a path that is absolute, climbs out of the service, or lands in .git."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or rel.startswith("/"):
-        raise BlueprintError(
-            f"the blueprint renders a path outside the service: {rel!r}.",
-            "Fix the template's file names; nothing was written.",
-        )
-    if any(part.lower() == ".git" for part in pure.parts):
-        raise BlueprintError(
-            f"the blueprint renders into .git: {rel!r}.",
-            "Remove it from the template; synctool never writes into .git.",
-        )
-    if (
-        not rel
-        or "\\" in rel
-        or "\0" in rel
-        or any(p in ("", ".") for p in rel.split("/"))
-    ):
-        raise BlueprintError(
-            f"the blueprint renders an unusable path: {rel!r}.",
-            "Use plain relative paths (no backslashes, no empty parts).",
-        )
 
 
 def _check_link(rel: str, target: str, root: Path) -> None:

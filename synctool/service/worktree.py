@@ -10,7 +10,8 @@ from pathlib import Path
 from synctool import git
 from synctool.errors import GitError
 from synctool.service.names import DECLARED, GITIGNORE, JOURNAL
-from synctool.service.staging import SYMLINK_MODE, is_reserved
+from synctool.service.paths import is_reserved
+from synctool.service.staging import SYMLINK_MODE
 from synctool.tree import FileEntry
 
 

@@ -49,13 +49,13 @@ def _described(root: Path, code: tasks.TemplateCode) -> str | None:
     """The applied version as copier describes it (`v1.0.0`): `_commit` in the
     service's copier answers file, where copier reads it too; None without."""
     from synctool import fastyaml
-    from synctool.service import staging
+    from synctool.service import paths
 
     name = answers_path(code)
     if name is None:
         return None
     try:
-        staging.check_relpath(name)
+        paths.check_relpath(name)
         doc = fastyaml.load((root / name).read_text(encoding="utf-8"))
     except (SynctoolError, fastyaml.FastYAMLError, OSError, UnicodeDecodeError):
         return None

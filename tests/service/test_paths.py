@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from synctool.errors import BlueprintError
-from synctool.service.paths import check_relpath, is_reserved, is_safe, path_problem
+from synctool.service.paths import check_relpath, is_reserved
+from synctool.tree import is_safe_path as is_safe
+from synctool.tree import path_problem
 
 
 @pytest.mark.parametrize(

@@ -40,9 +40,8 @@ from synctool.merge.records import (
     SideFile,
     apply_plan_to_tree,
     check_path,
-    is_safe_path,
 )
-from synctool.tree import DEFAULT_IDENTITY_KEYS, LOCAL_SUFFIX, SIDE_SUFFIX
+from synctool.tree import DEFAULT_IDENTITY_KEYS, LOCAL_SUFFIX, SIDE_SUFFIX, is_safe_path
 
 __all__ = [  # the records are re-exported: callers import them from here
     "DEFAULT_IDENTITY_KEYS",

@@ -10,10 +10,10 @@ from synctool.merge.plan.context import Base, Ctx
 from synctool.merge.plan.entries import resolve
 from synctool.merge.plan.foreign import not_ours
 from synctool.merge.plan.moves import blueprint_move, left_behind, pair_moves
-from synctool.merge.records import MergeFn, Plan, PlanEntry, check_path, is_safe_path
+from synctool.merge.records import MergeFn, Plan, PlanEntry, check_path
 from synctool.merge.renames import DEFAULT_THRESHOLD
 from synctool.merge.types import Labels
-from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver, Ownership, Tree
+from synctool.tree import DEFAULT_IDENTITY_KEYS, Driver, Ownership, Tree, is_safe_path
 
 
 def build_plan(
