@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from synctool import folders, git
 from synctool.blueprint.render import render
@@ -80,20 +80,10 @@ def cached_render(
     commit = commit or commit_of(source, ref)
     shared = None  # the entry for every service
     if commit is not None and not interactive:
-        # the ref and the source too: templates may show them
-        # (`_copier_conf.vcs_ref`, the answers file's `_src_path`)
-        shared = _key(
-            [commit, ref, source.location, data, recorded or {}, defaults, operation]
-        )
-        hit = _load(cache_dir() / f"{shared}.zip")
-        if isinstance(hit, Rendered):
+        inputs = Inputs(source, ref, data, recorded or {}, defaults, operation)
+        shared, hit = _lookup(commit, inputs, dest)
+        if hit is not None:
             return hit
-        if hit == _FOR_ONE_SERVICE and dest is not None:
-            found = _load(cache_dir() / f"{_own(shared, dest)}.zip")
-            if isinstance(found, Rendered):
-                return found
-        elif hit is not None:
-            shared = None  # it reads the service's files: rendered every time
     copier_ref = ref if source.kind == "git" else None
     result = render(
         source.location,
@@ -119,6 +109,45 @@ def cached_render(
         _store_marker(cache_dir() / f"{shared}.zip", _FOR_ONE_SERVICE)
         _store(cache_dir() / f"{_own(shared, dest)}.zip", result)
     return result
+
+
+class Inputs(NamedTuple):
+    """What a render is keyed by, with its commit: the ref and the source too,
+    as templates may show them (`_copier_conf.vcs_ref`, the answers file's
+    `_src_path`)."""
+
+    source: Source
+    ref: str | None
+    data: Mapping[str, Any]
+    recorded: Mapping[str, Any]
+    defaults: bool
+    operation: Operation
+
+
+def kept(commit: str, inputs: Inputs, dest: Path) -> Rendered | None:
+    """The render `cached_render` kept for these inputs at ``commit`` for the
+    service at ``dest``, if the cache holds it; never renders."""
+    if not cache_dir().is_dir():
+        return None
+    return _lookup(commit, inputs, dest)[1]
+
+
+def _lookup(
+    commit: str, inputs: Inputs, dest: Path | None
+) -> tuple[str | None, Rendered | None]:
+    """(the key of the entry for every service, or None where a render reads
+    the service's files and is never kept; the kept render, if any)."""
+    source, ref, data, recorded, defaults, operation = inputs
+    shared = _key([commit, ref, source.location, data, recorded, defaults, operation])
+    hit = _load(cache_dir() / f"{shared}.zip")
+    if isinstance(hit, Rendered):
+        return shared, hit
+    if hit == _FOR_ONE_SERVICE and dest is not None:
+        found = _load(cache_dir() / f"{_own(shared, dest)}.zip")
+        return shared, found if isinstance(found, Rendered) else None
+    if hit is not None:
+        return None, None  # it reads the service's files: rendered every time
+    return shared, None
 
 
 def _own(shared: str, dest: Path) -> str:

@@ -86,29 +86,15 @@ class Originals:
             return None
         if source.kind != "git":
             return None
-        folder = rendercache.cache_dir()
-        if not folder.is_dir():
-            return None
-        # the inputs cached_render keys a render by: --fix renders at the
-        # commit with the locked answers, a sync's base at the ref with none
+        # --fix renders at the commit with the locked answers, a sync's base
+        # at the ref with none
         for ref in dict.fromkeys([lock.commit, lock.ref]):
             for data in (lock.answers, {}):
-                key = rendercache._key(
-                    [
-                        lock.commit,
-                        ref,
-                        source.location,
-                        data,
-                        lock.answers,
-                        True,
-                        "update",
-                    ]
+                inputs = rendercache.Inputs(
+                    source, ref, data, lock.answers, True, "update"
                 )
-                hit = rendercache._load(folder / f"{key}.zip")
-                if hit == rendercache._FOR_ONE_SERVICE:
-                    own = rendercache._own(key, self.root)
-                    hit = rendercache._load(folder / f"{own}.zip")
-                if hit is not None and not isinstance(hit, str):
+                hit = rendercache.kept(lock.commit, inputs, self.root)
+                if hit is not None:
                     self._tree = {p: e.data for p, e in hit.tree.items()}
                     return self._tree
         return None
