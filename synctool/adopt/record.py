@@ -73,11 +73,7 @@ def compare(
     ref = target.ref
     if ref is not None and ref == target.commit:
         ref = rendered.commit  # a commit past a tag: recorded in full
-    applied = policy.from_raw(
-        policy.parse_policy_text(
-            rendered.policy_text, source=f"{source.recorded}/synctool.yml"
-        )
-    ).with_skip_if_exists(rendered.skip_if_exists)
+    applied = policy.of_render(rendered, source.recorded)
     ours = worktree.WorkTree(root, listed)
     lock = new_lock(
         source.recorded,

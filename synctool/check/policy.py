@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, get_args
 
 import pathspec
 
@@ -23,7 +23,10 @@ from synctool.tree import (
     default_rule,
 )
 
-_DRIVERS: tuple[Driver, ...] = ("text", "yaml", "toml", "json", "union", "binary")
+if TYPE_CHECKING:
+    from synctool.blueprint.render.result import Rendered
+
+_DRIVERS: tuple[Driver, ...] = get_args(Driver)
 _KNOWN_KEYS = {
     "ownership",
     "drivers",
@@ -128,6 +131,13 @@ def _waived(raw: object, rule: str, today: dt.date) -> Callable[[str], bool] | N
 
 def _spec(patterns: Sequence[str]) -> pathspec.PathSpec[Any]:
     return pathspec.PathSpec.from_lines("gitignore", patterns)
+
+
+def of_render(rendered: Rendered, blueprint: str) -> Policy:
+    """The policy a render applies: its `synctool.yml` (named in an error as
+    in ``blueprint``) with copier's `_skip_if_exists` patterns."""
+    raw = parse_policy_text(rendered.policy_text, source=f"{blueprint}/synctool.yml")
+    return from_raw(raw).with_skip_if_exists(rendered.skip_if_exists)
 
 
 def parse_policy_text(text: str | None, *, source: str) -> dict[str, Any]:

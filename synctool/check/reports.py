@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from synctool import __version__
 from synctool.check.rules import Finding, OnlineInfo
+from synctool.service.names import DECLARED
 
 JSON_SCHEMA_VERSION = 1
 
@@ -124,7 +125,7 @@ def as_sarif(result: CheckResult) -> dict[str, Any]:
             "artifactLocation": {
                 # a path's bytes, percent-encoded: a name that is not UTF-8
                 # (Latin-1) is still the file's real name
-                "uri": quote(os.fsencode(f.path or ".synctool.yml")),
+                "uri": quote(os.fsencode(f.path or DECLARED)),
                 "uriBaseId": "%SRCROOT%",
             }
         }

@@ -10,6 +10,7 @@ from synctool.adopt.report import as_json
 from synctool.adopt.run import adopt
 from synctool.errors import EXIT_OK, InputError
 from synctool.service.names import DECLARED, LOCK
+from synctool.sync.labels import lock_label
 
 
 def run(opts: AdoptOptions) -> int:
@@ -29,7 +30,7 @@ def run(opts: AdoptOptions) -> int:
 
 def _print(adopted: Adopted, given: Path) -> None:
     lock = adopted.lock
-    version = lock.version or lock.ref or lock.commit[:12]
+    version = lock_label(lock)
     recorded = adopted.recorded
     origin = (
         f"{recorded.tool}'s record in {recorded.path}"

@@ -23,8 +23,9 @@ from synctool.service.declared import not_a_service, read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED
+from synctool.usage import CHECK_FORMATS
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = CHECK_FORMATS  # as the command line offers them
 
 
 class CheckOptions(NamedTuple):

@@ -17,6 +17,7 @@ from synctool.service import fsops
 from synctool.service.declared import dump_declared
 from synctool.service.lock import dump_lock
 from synctool.service.names import DECLARED, LOCK
+from synctool.sync.labels import version_label
 from synctool.sync.newlock import new_lock
 from synctool.tree import FileEntry
 
@@ -52,10 +53,7 @@ def run(opts: InitOptions) -> int:
         )
     for note in rendered.warnings:
         ui.warning(note)
-    policy_raw = policy.parse_policy_text(
-        rendered.policy_text, source=f"{source.recorded}/synctool.yml"
-    )
-    applied = policy.from_raw(policy_raw).with_skip_if_exists(rendered.skip_if_exists)
+    applied = policy.of_render(rendered, source.recorded)
     version = rendered.version or source.bundled_version
     lock = new_lock(source.recorded, ref, rendered, source.bundled_version, applied)
     ours: dict[str, FileEntry] = dict(rendered.tree)
@@ -71,7 +69,7 @@ def run(opts: InitOptions) -> int:
     if enclosing is not None and git.ignores(enclosing, dest):
         enclosing = None  # the repository around it leaves it out: its own
     make_repo = opts.git and enclosing is None
-    label = f"{_label(source.recorded)} {version or ref or rendered.commit[:12]}"
+    label = f"{_label(source.recorded)} {version_label(version, ref, rendered.commit)}"
     commit = (
         git.init_and_commit(dest, f"Initial commit from {label}") if make_repo else None
     )

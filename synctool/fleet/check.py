@@ -28,6 +28,7 @@ from synctool.service.declared import read_declared
 from synctool.service.files import ServiceFiles
 from synctool.service.lockread import load_lock
 from synctool.service.names import DECLARED
+from synctool.sync.labels import lock_label
 
 CheckStatus = Literal["ok", "findings", "failed"]
 
@@ -94,7 +95,7 @@ def _check(task: CheckTask, root: Path) -> CheckRecord:
         repo=task.repo.spec,
         status="findings" if result.errors else "ok",
         blueprint=lock.blueprint,
-        version=lock.version or lock.ref or lock.commit[:12],
+        version=lock_label(lock),
         errors=result.errors,
         warnings=result.warnings,
         waived=len(result.waived),

@@ -18,9 +18,9 @@ from synctool.check import drift
 from synctool.errors import GitError
 from synctool.fleet import clones
 from synctool.service.files import ServiceFiles
-from synctool.service.lock import Lock
 from synctool.service.lockread import load_lock
 from synctool.service.names import LOCK
+from synctool.sync.labels import lock_label
 
 
 class Earlier(NamedTuple):
@@ -32,10 +32,6 @@ class Finished(NamedTuple):
     from_version: str  # on the default branch
     to_version: str  # on the earlier run's branch
     conflicts: tuple[str, ...]  # still unresolved there
-
-
-def version_of(lock: Lock) -> str:
-    return lock.version or lock.ref or lock.commit[:12]
 
 
 def remote_sha(root: Path, branch: str) -> str | None:
@@ -72,9 +68,9 @@ def earlier_branch(
 
 def inspect(clone: clones.Clone, sha: str) -> Finished:
     """The earlier run's branch, as it is now (a team may have resolved it)."""
-    before = version_of(load_lock(clone.path))
+    before = lock_label(load_lock(clone.path))
     clones.checkout(clone, sha)
     lock = load_lock(clone.path)
     markers = drift.conflict_markers(lock, ServiceFiles(clone.path))
     conflicts = tuple(sorted({f.path for f in markers if f.path}))
-    return Finished(before, version_of(lock), conflicts)
+    return Finished(before, lock_label(lock), conflicts)

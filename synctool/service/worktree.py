@@ -9,7 +9,7 @@ from pathlib import Path
 
 from synctool import git
 from synctool.errors import GitError
-from synctool.service.names import DECLARED, GITIGNORE, JOURNAL
+from synctool.service.names import DECLARED, GITIGNORE, JOURNAL, STATE_PREFIX
 from synctool.service.paths import is_reserved
 from synctool.service.staging import SYMLINK_MODE
 from synctool.tree import FileEntry
@@ -206,7 +206,7 @@ def dirty_paths(root: Path) -> list[str]:
     # sync's lock file) neither; a file of that name deeper down is the user's.
     changed = [line[3:] for line in out.splitlines()]
     # porcelain paths start at the repo root (asked only when it matters)
-    prefix = _prefix(root) if any(".synctool-" in p.lower() for p in changed) else ""
+    prefix = _prefix(root) if any(STATE_PREFIX in p.lower() for p in changed) else ""
     return [
         path
         for path in changed

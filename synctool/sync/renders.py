@@ -71,9 +71,5 @@ def render_sides(
             dest=root,
         )
         base, note = base_job()
-    applied = policy.from_raw(
-        policy.parse_policy_text(
-            theirs.policy_text, source=f"{source.recorded}/synctool.yml"
-        )
-    ).with_skip_if_exists(theirs.skip_if_exists)
+    applied = policy.of_render(theirs, source.recorded)
     return Sides(theirs, base, note, source, applied)

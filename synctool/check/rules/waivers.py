@@ -16,6 +16,7 @@ from synctool.check.rules.findings import Finding
 from synctool.check.rules.paths import PathMatcher, compile_paths
 from synctool.check.rules.schema import RESERVED_IDS, RULE_ID, Rule, RuleError, Severity
 from synctool.check.rules.yamlvalues import key_line, node_line
+from synctool.service.names import DECLARED
 
 _WAIVER_KEYS = frozenset({"rule", "paths", "reason", "expires"})
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -31,7 +32,7 @@ def merge_rules(
     local: Sequence[Rule],
     disabled: Collection[str],
     *,
-    source: str = ".synctool.yml",
+    source: str = DECLARED,
 ) -> MergedRules:
     """Blueprint rules, each replaced in place by a local rule of the same id,
     then the other local rules; ids in `disabled` removed.
@@ -65,7 +66,7 @@ class Waiver(NamedTuple):
     paths: tuple[str, ...]  # gitignore-style; () waives every path
     reason: str
     expires: dt.date | None  # last day the waiver holds
-    source: str = ".synctool.yml"
+    source: str = DECLARED
     line: int | None = None
 
     def finding(self, rule: str, severity: Severity, what: str, hint: str) -> Finding:

@@ -12,13 +12,14 @@ conflict too, never a clean result.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from synctool.merge.structural.clashes import Clash, Localized
 from synctool.merge.structural.markers import mark_conflicts
 from synctool.merge.text import conflict_region, merge_text
 from synctool.merge.types import ContentMerge, Labels
 from synctool.merge.union import Undecided
+from synctool.tree import Driver
 
 
 class StructuredFormat(NamedTuple):
@@ -39,7 +40,7 @@ class StructuredFormat(NamedTuple):
     ``shortcut`` merges a file before any of this when it gives a result.
     """
 
-    kind: Literal["yaml", "toml"]
+    kind: Driver  # its name in the policy's `drivers:` and in reports
     merge_docs: Callable[[str, str, str, Sequence[str]], Any]
     canon: Callable[[Any], Any]
     reads_as: Callable[[str, Any], bool]

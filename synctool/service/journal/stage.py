@@ -11,10 +11,10 @@ from synctool.service.fsops import write_entry
 from synctool.service.journal.disk import digest, entry_digest, exists, fsync_tree
 from synctool.service.journal.record import journal_dir, pending, write_manifest
 from synctool.service.journal.steps import step
-from synctool.service.names import JOURNAL
+from synctool.service.names import JOURNAL, STATE_FILES
 from synctool.tree import FileEntry
 
-_LAST = (".synctool.yml", ".synctool.lock")
+_LAST = STATE_FILES
 
 
 def check_free(root: Path) -> None:
