@@ -23,7 +23,12 @@ from synctool.sync.labels import lock_label
 from synctool.sync.migrations import Migrations, migrations_of, run_after, run_before
 from synctool.sync.result import SyncResult
 from synctool.sync.stage import Stage
-from synctool.sync.target import Target, is_current, resolve_target
+from synctool.sync.target import (
+    Target,
+    is_current,
+    refuse_dropped_answers,
+    resolve_target,
+)
 
 
 class SyncOptions(NamedTuple):
@@ -89,6 +94,7 @@ def _steps(root: Path, opts: SyncOptions, stage: Stage) -> SyncResult:
         interactive=opts.interactive,
         side_process=opts.side_process,
     )
+    refuse_dropped_answers(previous, target, sides.theirs.answers)
     code = _migrations_before(sides.code_to_run(previous), target, root, opts, stage)
     prepared = prepare.prepare(root, target, previous, sides)
     if not opts.dry_run:

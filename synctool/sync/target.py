@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from synctool import ui
 from synctool.blueprint import sources
+from synctool.errors import InputError
 from synctool.service.declared import Declared
 from synctool.service.lock import Lock
 from synctool.service.names import DECLARED
@@ -82,6 +83,34 @@ def is_current(previous: Lock, target: Target) -> bool:
         and previous.answers == target.answers
         and not target.rewrite_declared
         and (target.commit is None or target.commit == previous.commit)
+    )
+
+
+def refuse_dropped_answers(
+    previous: Lock, target: Target, asked: Mapping[str, Any]
+) -> None:
+    """An answer the service was generated with, gone from `.synctool.yml`,
+    that the target would replace by another value (the question's default,
+    in ``asked``): refused, not a service renamed behind the team's back."""
+    dropped = [
+        key
+        for key, value in previous.answers.items()
+        if key not in target.answers and key in asked and asked[key] != value
+    ]
+    if not dropped:
+        return
+    named = [f"`{k}` ({previous.answers[k]!r})" for k in dropped[:3]]
+    if len(dropped) > 3:
+        named[-1:] = [named[-1], f"{len(dropped) - 3} more"]
+    shown = " and ".join(
+        [", ".join(named[:-1]), named[-1]] if len(named) > 1 else named
+    )
+    what = "answers" if len(dropped) > 1 else "answer"
+    raise InputError(
+        f"{DECLARED} lacks the {what} {shown}, which the service was generated "
+        "with: the blueprint's default would replace it.",
+        f"Put the answer back under `answers:` in {DECLARED} (or write the "
+        "value you want there), then sync again.",
     )
 
 
