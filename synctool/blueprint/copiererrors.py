@@ -18,8 +18,13 @@ import sys
 import traceback
 import types
 import warnings
+from typing import TYPE_CHECKING
 
 from synctool.errors import BlueprintError, InputError
+from synctool.service.names import DECLARED
+
+if TYPE_CHECKING:
+    from synctool.blueprint.render.job import Operation
 
 # Where copier's files live while it renders: its temporary clone, or a kept
 # checkout (synctool.blueprint.checkouts). Paths inside are shown relative to them.
@@ -43,13 +48,27 @@ _THIRD_PARTY = (
 )
 
 
+def answer_hint(names: list[str], operation: Operation, what: str = "it") -> str:
+    """How the command at hand takes an answer to ``names``: a new service
+    (init, adopt: ``copy``) on its command line, a sync (``update``) from
+    `.synctool.yml` or `synctool update --data`; ``what``: "it", "them", "a
+    valid one"..."""
+    if operation == "update":
+        return (
+            f"Set {what} under `answers:` in {DECLARED} and sync, or run "
+            f"`synctool update --data {names[0]}=VALUE`."
+        )
+    example = " ".join(f"--data {name}=VALUE" for name in names[:3])
+    return f"Pass {what}: {example} (or --data-file FILE)."
+
+
 class RequiredAnswer(InputError):
     """copier stopped at a question with neither an answer nor a default."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, operation: Operation) -> None:
         super().__init__(
             f"question {name!r} has no default and no answer.",
-            f"Pass it with --data {name}=VALUE.",
+            answer_hint([name], operation),
         )
         self.name = name
 
@@ -67,19 +86,25 @@ def warning_text(w: warnings.WarningMessage) -> str:
     return ""
 
 
-def missing_answers(names: list[str], *, defaults: bool) -> InputError:
+def missing_answers(
+    names: list[str], *, defaults: bool, operation: Operation
+) -> InputError:
     """Every question left without an answer; ``defaults``: the others took theirs."""
     unique = list(dict.fromkeys(names))
-    example = " ".join(f"--data {name}=VALUE" for name in unique[:3])
-    hint = (
-        f"Pass {'it' if len(unique) == 1 else 'them'}: {example} (or --data-file FILE)"
-    )
-    hint += "." if defaults else ", or use --defaults for the questions that have one."
+    hint = answer_hint(unique, operation, "it" if len(unique) == 1 else "them")
+    if not defaults:
+        hint = (
+            hint.removesuffix(".")
+            + ", or use --defaults for the questions that have one."
+        )
     return InputError("no answer for: " + ", ".join(unique) + ".", hint)
 
 
-def translate(exc: Exception, src: str, ref: str | None) -> Exception:
-    """The error to show for ``exc``, raised while rendering ``src`` at ``ref``."""
+def translate(
+    exc: Exception, src: str, ref: str | None, operation: Operation = "copy"
+) -> Exception:
+    """The error to show for ``exc``, raised while rendering ``src`` at ``ref``
+    for ``operation`` (which says how the command takes an answer)."""
     if isinstance(exc, BlueprintError | InputError):
         return exc
     kinds = {c.__name__ for c in type(exc).__mro__}
@@ -104,7 +129,7 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
         )
     if "InvalidConfigFileError" in kinds or "MultipleConfigFilesError" in kinds:
         return _config_error(exc, src, text)
-    answer = _answer_error(exc, text)
+    answer = _answer_error(exc, text, operation)
     if answer is not None:
         return answer
     if "ProcessExecutionError" in kinds:
@@ -134,7 +159,7 @@ def translate(exc: Exception, src: str, ref: str | None) -> Exception:
     ):
         return InputError(
             f"the answer to {question!r} is not valid ({text.rstrip('.')}).",
-            f"Pass a valid one with --data {question}=VALUE.",
+            answer_hint([question], operation, "a valid one"),
         )
     if "CopierError" in kinds or isinstance(exc, ValueError | OSError):
         return BlueprintError(f"the blueprint {src} could not be rendered: {text}")
@@ -171,23 +196,25 @@ def missing_extension(src: str, module: str) -> BlueprintError:
     )
 
 
-def _answer_error(exc: Exception, text: str) -> InputError | None:
+def _answer_error(exc: Exception, text: str, operation: Operation) -> InputError | None:
     if not isinstance(exc, ValueError):
         return None
+    named = re.match(r"Validation error for question '([^']+)'", text)
     if text.startswith("Validation error for question"):
+        name = named.group(1) if named else "KEY"
         return InputError(
-            text.rstrip(".") + ".", "Pass a valid value with --data KEY=VALUE."
+            text.rstrip(".") + ".", answer_hint([name], operation, "a valid value")
         )
     choice = re.match(r"Invalid choice for '([^']+)'", text)
     if choice:
         name = choice.group(1)
         return InputError(
             text.rstrip(".") + ".",
-            f"Pass one of the question's choices with --data {name}=VALUE.",
+            answer_hint([name], operation, "one of the question's choices"),
         )
     required = re.match(r'Question "([^"]+)" is required', text)
     if required:
-        return RequiredAnswer(required.group(1))
+        return RequiredAnswer(required.group(1), operation)
     return None
 
 

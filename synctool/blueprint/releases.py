@@ -80,6 +80,11 @@ def frozen_files(version: str) -> dict[str, tuple[bytes, int]] | None:
     return out
 
 
+def frozen_version(folder: Path) -> str | None:
+    """The release ``folder`` holds, when it is one `materialize` made."""
+    return folder.name if folder.parent == folders.cache("bundled") else None
+
+
 def materialize(version: str) -> Path:
     """A folder holding the frozen release ``version`` (made once, in the cache)."""
     target = folders.cache("bundled") / version

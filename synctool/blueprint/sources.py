@@ -48,6 +48,22 @@ def bundled_version() -> str:
         ) from None
 
 
+def shown(location: str, ref: str | None = None) -> str:
+    """A blueprint as a message names it: ``bundled 1.1.0`` for synctool's
+    own, wherever its files lie (the package, a frozen release in the cache),
+    else its path or URL (at ``ref``, when one is given)."""
+    path = Path(location)
+    if path == bundled_dir():
+        try:
+            return f"{BUNDLED} {bundled_version()}"
+        except BlueprintError:
+            return BUNDLED
+    frozen = releases.frozen_version(path)
+    if frozen is not None:
+        return f"{BUNDLED} {frozen}"
+    return f"{location} at {ref}" if ref else location
+
+
 def resolve_source(spec: str | None, cwd: Path) -> Source:
     if spec is None or spec == BUNDLED:
         return Source(BUNDLED, str(bundled_dir()), "bundled", bundled_version())

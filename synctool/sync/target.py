@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from synctool import ui
 from synctool.blueprint import sources
-from synctool.errors import InputError
+from synctool.errors import BlueprintError, InputError
 from synctool.service.declared import Declared
 from synctool.service.lock import Lock
 from synctool.service.names import DECLARED
@@ -47,7 +47,14 @@ def resolve_target(
     to: str | None,
     data: Mapping[str, Any],
 ) -> Target:
-    source = sources.resolve_source(declared.blueprint, root)
+    try:
+        source = sources.resolve_source(declared.blueprint, root)
+    except BlueprintError as exc:  # the declared file names it: fixed there
+        raise BlueprintError(
+            f"{DECLARED}: {exc.message}",
+            f"Set `blueprint:` in {DECLARED} to where the blueprint is now (a "
+            "path, a git URL or `bundled`), then sync.",
+        ) from None
     if update:
         wanted = to or None
         ref = sources.resolve_ref(source, wanted, "--to")

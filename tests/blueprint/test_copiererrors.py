@@ -94,11 +94,11 @@ def test_a_jinja_syntax_error_names_the_template_and_line() -> None:
     [
         (
             "Invalid choice for 'db': 'oracle'",
-            "Pass one of the question's choices with --data db=VALUE.",
+            "Pass one of the question's choices: --data db=VALUE (or --data-file FILE).",
         ),
         (
             "Validation error for question 'port': must be a number",
-            "Pass a valid value with --data KEY=VALUE.",
+            "Pass a valid value: --data port=VALUE (or --data-file FILE).",
         ),
     ],
 )
@@ -114,7 +114,7 @@ def test_a_required_question_without_answer_says_how_to_pass_it() -> None:
     assert isinstance(error, RequiredAnswer)
     assert error.name == "service_name"
     assert error.message == "question 'service_name' has no default and no answer."
-    assert error.hint == "Pass it with --data service_name=VALUE."
+    assert error.hint == "Pass it: --data service_name=VALUE (or --data-file FILE)."
 
 
 def test_a_bug_in_synctools_own_code_stays_a_crash() -> None:
@@ -125,11 +125,28 @@ def test_a_bug_in_synctools_own_code_stays_a_crash() -> None:
 
 
 def test_missing_answers_lists_each_question_once() -> None:
-    error = missing_answers(["a", "b", "a", "c", "d"], defaults=False)
+    error = missing_answers(["a", "b", "a", "c", "d"], defaults=False, operation="copy")
     assert error.message == "no answer for: a, b, c, d."
     assert error.hint == (
         "Pass them: --data a=VALUE --data b=VALUE --data c=VALUE (or --data-file "
         "FILE), or use --defaults for the questions that have one."
     )
-    one = missing_answers(["name"], defaults=True)
+    one = missing_answers(["name"], defaults=True, operation="copy")
     assert one.hint == "Pass it: --data name=VALUE (or --data-file FILE)."
+
+
+def test_a_sync_is_told_to_answer_in_its_declared_file() -> None:
+    """sync and update have no --data-file, and sync no --data: the answer
+    goes in .synctool.yml (or `synctool update --data`)."""
+    error = missing_answers(["owner", "team"], defaults=True, operation="update")
+    assert error.hint == (
+        "Set them under `answers:` in .synctool.yml and sync, or run "
+        "`synctool update --data owner=VALUE`."
+    )
+    refused = translate(
+        ValueError("Invalid choice for 'db': 'oracle'"), SRC, None, "update"
+    )
+    assert refused.hint == (  # type: ignore[attr-defined]
+        "Set one of the question's choices under `answers:` in .synctool.yml and "
+        "sync, or run `synctool update --data db=VALUE`."
+    )

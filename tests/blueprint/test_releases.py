@@ -137,3 +137,14 @@ def test_the_maintainers_freeze_script_freezes_the_bundled_blueprint(
     assert releases.versions() == ["1.0.0"]
     assert module.main([]) == 0  # frozen already: nothing changes
     assert releases.versions() == ["1.0.0"]
+
+
+def test_messages_name_the_bundled_blueprint_not_where_its_files_lie() -> None:
+    version = sources.bundled_version()
+    assert sources.shown(str(sources.bundled_dir())) == f"bundled {version}"
+    frozen = releases.materialize("1.0.0")
+    assert sources.shown(str(frozen)) == "bundled 1.0.0"
+    assert sources.shown("/srv/bp") == "/srv/bp"
+    assert sources.shown("https://example.com/bp.git", "v2.0.0") == (
+        "https://example.com/bp.git at v2.0.0"
+    )

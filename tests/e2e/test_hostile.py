@@ -324,7 +324,10 @@ def test_a_declared_blueprint_that_is_a_file_or_missing_is_refused(
         (svc / ".synctool.yml").write_text(text)
         commit_all(svc, f"blueprint {source}")
         before = state(svc)
-        refused(run_cli(capsys, "update", str(svc)), str(source), says)
+        line = refused(run_cli(capsys, "update", str(svc)), str(source), says)
+        assert line.startswith("error: .synctool.yml: "), line
+        if says == "blueprint source not found":  # update has no --blueprint
+            assert "Set `blueprint:` in .synctool.yml to where" in line, line
         assert state(svc) == before
 
 

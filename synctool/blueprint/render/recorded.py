@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from synctool.blueprint import copiererrors
+from synctool.blueprint import copiererrors, sources
 from synctool.blueprint.render.job import Job, Prompts
 from synctool.errors import InputError
 
@@ -38,15 +38,17 @@ def missing_error(job: Job, missing: list[str], prompts: Prompts) -> InputError:
     ]
     if refused:
         return _refused(job, refused[0], None)
-    return copiererrors.missing_answers(missing, defaults=prompts != "record")
+    return copiererrors.missing_answers(
+        missing, defaults=prompts != "record", operation=job.operation
+    )
 
 
 def _refused(job: Job, key: str, default: Any) -> InputError:
     instead = f" (its default would be {default!r})" if default is not None else ""
     return InputError(
         f"the recorded answer {key}: {job.recorded[key]!r} is not valid for "
-        f"blueprint {job.ref or job.src}{instead}.",
-        f"Pass a valid one with --data {key}=VALUE.",
+        f"blueprint {sources.shown(job.src, job.ref)}{instead}.",
+        copiererrors.answer_hint([key], job.operation, "a valid one"),
     )
 
 

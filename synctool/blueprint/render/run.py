@@ -74,7 +74,7 @@ def run_copier(job: Job, *, defaults: bool, prompts: Prompts) -> Rendered:
                 worker.run_copy()
                 if missing:
                     raise copiererrors.missing_answers(
-                        missing, defaults=prompts != "record"
+                        missing, defaults=prompts != "record", operation=job.operation
                     )
                 answers = answers_to_record(worker)
                 secrets = secret_values(worker)
@@ -100,7 +100,9 @@ def run_copier(job: Job, *, defaults: bool, prompts: Prompts) -> Rendered:
                 raise missing_error(job, missing, prompts) from None
             if reused and not Path(template.local_abspath).is_dir():
                 raise CheckoutGone from exc
-            raise copiererrors.translate(exc, src, ref) from exc
+            raise copiererrors.translate(
+                exc, sources.shown(src), ref, job.operation
+            ) from exc
         tree, notes = read_tree(staging, drop=drop)
         notes += tuple(text for w in caught if (text := copiererrors.warning_text(w)))
         return Rendered(
