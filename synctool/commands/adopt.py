@@ -85,12 +85,18 @@ def _print(adopted: Adopted, given: Path) -> None:
         )
     )
     cd = "" if given == Path() else f"cd {given} && "
+    # a folder outside git is recorded by its content's digest: no releases
+    update = (
+        "  synctool update         # what the folder holds then, merged without a base"
+        if lock.commit.startswith("sha256:")
+        else "  synctool update         # the blueprint's newest release, three-way merged"
+    )
     ui.lines(
         [
             "Next:",
             f"  {cd}git add {DECLARED} {LOCK} && git commit -m 'Adopt with synctool'",
             "  synctool check          # drift, as reported above",
-            "  synctool update         # the blueprint's newest release, three-way merged",
+            update,
         ]
     )
 

@@ -352,6 +352,8 @@ def test_a_template_folder_outside_git_has_no_commit_to_record(
     assert load(svc / ".synctool.yml")["ref"] is None
     assert str(load(svc / ".synctool.lock")["commit"]).startswith("sha256:")
     assert "0 changed by the team, 0 deleted" in result.out
+    assert "what the folder holds then, merged without a base" in result.out
+    assert "newest release" not in result.out  # a folder has none
     assert result.err.splitlines() == [
         f"warning: blueprint {folder} is a folder, not a git repository: it has "
         "no releases, and `synctool update` merges what it holds then without a "
