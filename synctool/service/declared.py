@@ -26,12 +26,28 @@ def not_a_service(root: Path, hint: bool = True) -> InputError:
     """``root`` holds no service: it does not exist, or has no DECLARED."""
     if not root.exists():
         return InputError(f"{root} does not exist.", "Pass the service's folder.")
+    made_by = next((n for n in _OTHER_TOOLS if (root / n).is_file()), None)
+    if made_by is not None and hint:
+        return InputError(
+            f"{root} is not a synctool service (no {DECLARED}); {made_by} says "
+            f"{_OTHER_TOOLS[made_by]} made it.",
+            f"`synctool adopt {root}` brings it under synctool, its files unchanged.",
+        )
     return InputError(
         f"{root} is not a synctool service (no {DECLARED}).",
-        "Run it in a service made by `synctool init`, or pass its path."
+        "Run it in a service made by `synctool init` (or brought in by `synctool "
+        "adopt`), or pass its path."
         if hint
         else "",
     )
+
+
+# The answers files copier and cruft leave in a project they made.
+_OTHER_TOOLS = {
+    ".copier-answers.yml": "copier",
+    ".copier-answers.yaml": "copier",
+    ".cruft.json": "cruft",
+}
 
 
 class Declared(NamedTuple):

@@ -677,3 +677,21 @@ def test_an_alias_bomb_in_copier_s_answers_file_is_refused(
     assert result.code == 2
     assert ".copier-answers.yml" in result.err and "alias" in result.err
     assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("command", ["update", "sync", "check"])
+def test_a_copier_project_not_adopted_yet_is_pointed_at_adopt(
+    bp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    svc = copier_copy(str(bp), tmp_path / "svc")
+    before = snapshot(svc)
+
+    result = run_cli(capsys, command, str(svc))
+
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"error: {svc} is not a synctool service (no .synctool.yml); "
+        ".copier-answers.yml says copier made it. "
+        f"`synctool adopt {svc}` brings it under synctool, its files unchanged.\n"
+    )
+    assert snapshot(svc) == before
