@@ -101,8 +101,11 @@ def choose_target(root: Path, recorded: Recorded | None, opts: AdoptOptions) -> 
     local = Path(source.location)
     if local.is_dir():
         sha = git.resolve_commit(local, applied.ref)
-    else:  # a URL: a tag is asked of the remote; a commit is checked once cloned
-        sha = commit_of(source, applied.ref) if applied.exact_tag else applied.ref
+    elif applied.exact_tag:  # a URL: the tag is asked of the remote
+        sources.resolve_ref(source, applied.ref, given_as=where)  # reachable?
+        sha = commit_of(source, applied.ref)
+    else:  # a URL and a commit: checked once cloned
+        sha = applied.ref
     if sha is None:
         raise not_in_history(copier, source)
     if applied.exact_tag:

@@ -24,6 +24,7 @@ _MAX_BYTES = 1 << 20  # an answers file is small; a larger YAML file is data
 # `git describe` past a tag: <tag>-<commits since>-g<abbreviated sha>
 _DESCRIBE = re.compile(r"^(?P<tag>.+)-(?P<ahead>[0-9]+)-g(?P<sha>[0-9a-f]{4,40})$")
 _HEX = re.compile(r"^[0-9a-f]{4,40}$")
+_TOP_SRC_PATH = re.compile(rb"^_src_path\s*:", re.MULTILINE)  # a top-level key
 # copier's gh:/gl: shorthands (copier._vcs.REPLACEMENTS): the URL git can read.
 _ALIASES = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 
@@ -88,6 +89,8 @@ def find(root: Path, listed: Iterable[str]) -> list[str]:
         try:
             loaded = fastyaml.load(data.decode("utf-8"))
         except (fastyaml.FastYAMLError, UnicodeDecodeError):
+            if _TOP_SRC_PATH.search(data):  # an answers file, broken: `read` says where
+                found.append(rel)
             continue
         if isinstance(loaded, dict) and isinstance(loaded.get("_src_path"), str):
             found.append(rel)

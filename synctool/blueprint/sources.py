@@ -200,7 +200,8 @@ def resolve_ref(source: Source, ref: str | None, given_as: str = "--ref") -> str
         tags = git.release_tags(source.location)
     except GitError as exc:
         raise BlueprintError(
-            f"cannot read the versions of blueprint {source.recorded}: {exc.message}",
+            f"cannot read the versions of blueprint {source.recorded}: "
+            f"{exc.message.rstrip('.')}.",
             "Check the URL or path and your access to it.",
         ) from None
     chosen = ref if ref is not None else (tags[0][1] if tags else "HEAD")

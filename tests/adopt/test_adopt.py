@@ -446,6 +446,23 @@ def test_no_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "SRC `bundled` for synctool's own blueprint" in err
 
 
+@pytest.mark.parametrize("name", [".copier-answers.yml", ".config/answers.yml"])
+def test_a_malformed_answers_file_is_named_with_its_line(
+    bp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Not "no copier answers file": the one that is there is broken."""
+    svc = tmp_path / "svc"
+    write_tree(svc, {name: f"_src_path: {bp}\n_commit: v1.0.0\nport: [1\n"})
+    git(svc, "init", "-q")
+    commit(svc, "Broken answers")
+    err = refused(capsys, svc, says=f"error: {name}:")
+    assert "malformed YAML" in err
+    # a YAML file that merely mentions _src_path is no answers file
+    write_tree(svc, {name: "notes: [see _src_path\n"})
+    commit(svc, "Notes")
+    refused(capsys, svc, says="no copier answers file in")
+
+
 def test_a_relative_src_path_is_found_from_where_copier_ran(
     bp: Path,
     tmp_path: Path,
@@ -486,6 +503,20 @@ def test_a_template_that_is_gone_says_so_and_takes_blueprint(
         load(svc / ".synctool.lock")["commit"]
         == git(moved, "rev-parse", "v1.0.0").strip()
     )
+
+
+def test_a_template_url_that_cannot_be_reached_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not "_commit is not in the history": the history was never read."""
+    svc = tmp_path / "svc"
+    url = f"file://{tmp_path}/nowhere.git"
+    write_tree(svc, {".copier-answers.yml": f"_src_path: {url}\n_commit: v1.0.0\n"})
+    git(svc, "init", "-q")
+    commit(svc, "Made by copier")
+    err = refused(capsys, svc, says=f"cannot read the versions of blueprint {url}: ")
+    assert "not in the history" not in err
+    assert "does not appear to be a git repository. Check the URL" in err
 
 
 @pytest.mark.parametrize("commit_text", ["v9.9.9", "v1.0.0-3-gdeadbee", "0123abc"])
