@@ -74,12 +74,15 @@ def _print(adopted: Adopted, given: Path) -> None:
         ui.warning(
             f"copier's answers file is {recorded.path}, but the blueprint renders "
             f"it as {adopted.answers_file} (copier was given --answers-file?); "
-            f"synctool keeps {adopted.answers_file} current, {recorded.path} is yours."
+            f"sync takes {recorded.path} for it, moved there, and keeps "
+            f"{recorded.path} current."
         )
     ui.info(
         f"Wrote {DECLARED} and {LOCK}; no other file changed"
         + (
             f" ({recorded.path} stays: sync keeps it current)."
+            if recorded is not None and recorded.tool == "copier"
+            else f" ({recorded.path} stays as it is: the team's from now on)."
             if recorded is not None
             else "."
         )

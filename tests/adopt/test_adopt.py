@@ -654,6 +654,8 @@ def test_a_cruft_project_s_context_is_its_answers(
     assert result.code == 0, result.err
     assert load(svc / ".synctool.yml")["answers"] == {"name": "shop", "port": 9000}
     assert "README.md" not in result.out.split("Next:")[0].replace("0 deleted", "")
+    # sync never writes .cruft.json: adopt does not promise it does
+    assert "(.cruft.json stays as it is: the team's from now on)." in result.out
 
 
 # --- reading copier's record -------------------------------------------------------
