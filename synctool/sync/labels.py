@@ -17,29 +17,26 @@ def answer_changes(
 ) -> tuple[str, str]:
     """The answers that differ, as label suffixes: (" with db=mysql",
     " with db=postgres"); ("", "") when none does. A conflict caused by an
-    answer change then names it, not the same version twice."""
+    answer change then names it, not the same version twice. A question only
+    one side asks (new in a release, or dropped) is no answer that changed:
+    the versions in the labels already tell it."""
     keys = sorted(
         k
-        for k in {*old, *new}
-        if not k.startswith("_") and old.get(k, _UNSET) != new.get(k, _UNSET)
+        for k in old.keys() & new.keys()
+        if not k.startswith("_") and old[k] != new[k]
     )
     if not keys:
         return "", ""
 
     def side(answers: Mapping[str, Any]) -> str:
-        shown = [f"{k}={_shown(answers.get(k, _UNSET))}" for k in keys[:most]]
+        shown = [f"{k}={_shown(answers[k])}" for k in keys[:most]]
         more = f" (+{len(keys) - most} more)" if len(keys) > most else ""
         return " with " + ", ".join(shown) + more
 
     return side(old), side(new)
 
 
-_UNSET: Any = object()
-
-
 def _shown(value: Any) -> str:
-    if value is _UNSET:
-        return "(unset)"
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(str(text).split())  # a label is one line
     return text if len(text) <= 30 else text[:29] + "…"

@@ -25,10 +25,13 @@ def test_changed_answers_are_named_on_both_sides_sorted() -> None:
     )
 
 
-def test_an_answer_only_one_side_has_is_unset_on_the_other() -> None:
-    assert answer_changes({}, {"helm": True}) == (
-        " with helm=(unset)",
-        " with helm=True",
+def test_a_question_only_one_side_asks_is_not_named() -> None:
+    """New in the release (or dropped by it): not an answer the team changed;
+    every conflict of a plain update would name it otherwise."""
+    assert answer_changes({}, {"helm": True}) == ("", "")
+    assert answer_changes({"db": "pg", "old": 1}, {"db": "my", "log": "info"}) == (
+        " with db=pg",
+        " with db=my",
     )
 
 
