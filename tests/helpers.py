@@ -98,6 +98,9 @@ class Result(NamedTuple):
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """The command line in-process, through typer (`synctool.cli.run`):
+    `check` too, so its own parser (entry.py, usage.py) is tested apart, in a
+    subprocess."""
     capsys.readouterr()
     code = cli_run(
         [*args, "--no-color"] if args and args[0] != "--version" else list(args)

@@ -1,7 +1,7 @@
 """Running the typer application: exit codes, and usage errors in one style.
 
-`main` maps errors to the codes in docs/architecture.md (0 ok, 1 findings/conflicts,
-2 bad input, 3 crash, 130 interrupted).
+`run` hands what a command raises to ``errorhandler.guarded``, which maps it to
+the exit codes in docs/architecture.md.
 """
 
 from __future__ import annotations

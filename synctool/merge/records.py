@@ -1,6 +1,6 @@
 """The plan's records: what the planner decides per path, and how it reads.
 
-Kept apart from the planner (``plan.py``) so that code which only reads a
+Kept apart from the planner (``merge/plan/``) so that code which only reads a
 plan (the sync command, the fleet, reports) needs none of its machinery.
 """
 

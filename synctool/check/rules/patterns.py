@@ -2,7 +2,8 @@
 
 A blueprint's rule runs on every commit of every service, so a pattern that
 backtracks without end (`(a|aa)+$` against a long line of `a`s) must not hang
-`check`. Each rule has ``BUDGET`` seconds per file; one that runs out is
+`check`. Each rule has ``budget_seconds()`` per file (``DEFAULT_BUDGET``, or
+``SYNCTOOL_RULE_TIMEOUT``); one that runs out is
 reported as an error naming the rule and the file (see `kinds`), not tried on
 the rest.
 

@@ -1,10 +1,11 @@
 """`synctool fleet update|check|plan`: one command over many service repos.
 
-The per-repo work lives in synctool.fleet; this module validates the
-options (bad input is exit 2 before any repo is touched), runs the repos
-through the mapper with live progress, prints the summary and writes the
+The per-repo work lives in synctool.fleet. Here, selection.py checks the
+options and picks the repos (bad input is exit 2 before any repo is
+touched), running.py runs them through the mapper with live progress, and
+check.py, update.py and plan.py print each command's summary and write its
 report. Exit 0 when every repo is fine, 1 when some have conflicts,
-findings or failed.
+findings or failed (130 on Ctrl-C, as every command).
 """
 
 from __future__ import annotations
