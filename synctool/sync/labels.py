@@ -21,9 +21,7 @@ def answer_changes(
     one side asks (new in a release, or dropped) is no answer that changed:
     the versions in the labels already tell it."""
     keys = sorted(
-        k
-        for k in old.keys() & new.keys()
-        if not k.startswith("_") and old[k] != new[k]
+        k for k in old.keys() & new.keys() if not k.startswith("_") and old[k] != new[k]
     )
     if not keys:
         return "", ""
