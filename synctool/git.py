@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import signal
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,6 +89,8 @@ def network_timeout() -> float:
 
 
 def _kill_group(child: subprocess.Popen[str]) -> None:
+    import signal  # only here: `synctool check` asks git, never kills it
+
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, OSError):
@@ -106,7 +106,7 @@ def _reason(output: str) -> str:
     remote = [
         line.removeprefix("remote:").strip()
         for line in lines
-        if line.startswith("remote:") and not _PROGRESS.search(line)
+        if line.startswith("remote:") and not any(p in line for p in _PROGRESS)
     ]
     said = "; ".join(r for r in remote if r)
     for line in lines:
@@ -115,7 +115,8 @@ def _reason(output: str) -> str:
     return lines[-1] if lines else "no reason given"
 
 
-_PROGRESS = re.compile(r"(Counting|Compressing|Resolving|Enumerating|Total) ")
+# words of git's progress lines
+_PROGRESS = ("Counting ", "Compressing ", "Resolving ", "Enumerating ", "Total ")
 
 
 def run_bytes(args: Sequence[str], cwd: Path) -> bytes:
@@ -132,6 +133,27 @@ def run_bytes(args: Sequence[str], cwd: Path) -> bytes:
         why = _reason(proc.stderr.decode(errors="replace"))
         raise GitError(f"git {args[0]} failed: {why}")
     return proc.stdout
+
+
+def answer(
+    args: Sequence[str], cwd: Path, stdin: bytes | None = None
+) -> tuple[int, bytes] | None:
+    """git's exit code and raw stdout, for a question whose "no" is an exit
+    code (``check-ignore`` exits 1 when nothing is ignored, ``ls-files``
+    outside a repository 128); None when git cannot be run at all."""
+    try:
+        proc = subprocess.run(
+            [_git_exe(), *args],
+            cwd=cwd,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except (OSError, GitError):
+        return None
+    return proc.returncode, proc.stdout
 
 
 def toplevel(path: Path) -> Path | None:

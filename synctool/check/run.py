@@ -6,12 +6,10 @@ call ``check_service``; it never renders and never imports copier
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from synctool import ui
+from synctool import git, ui
 from synctool.check import drift
 from synctool.check.reports import CheckResult
 from synctool.check.rules import (
@@ -108,17 +106,14 @@ def _ignored(root: Path, lock: Lock, files: ServiceFiles) -> frozenset[str]:
     unlisted = [p for p in lock.files if p not in listed]
     if not unlisted:
         return frozenset()
-    proc = subprocess.run(
-        ["git", "check-ignore", "-z", "--stdin"],
-        cwd=root,
-        input="\0".join(unlisted).encode("utf-8", "surrogateescape"),
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C"},
+    said = git.answer(
+        ["check-ignore", "-z", "--stdin"],
+        root,
+        stdin="\0".join(unlisted).encode("utf-8", "surrogateescape"),
     )
-    if proc.returncode not in (0, 1):  # 1: none ignored
+    if said is None or said[0] not in (0, 1):  # 1: none ignored
         return frozenset()
-    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    names = said[1].decode("utf-8", "surrogateescape").split("\0")
     return frozenset(n for n in names if n)
 
 

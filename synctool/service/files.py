@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from synctool import git
 from synctool.service.names import JOURNAL
 
 
@@ -56,18 +56,10 @@ class ServiceFiles:
 
 
 def _list(root: Path) -> tuple[bool, list[str]]:
-    # Plain subprocess, not synctool.git: "not a repository" is an answer here.
-    proc = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--deduplicate"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-        env={**os.environ, "LC_ALL": "C"},
-    )
-    if proc.returncode == 0:
-        names = [
-            n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n
-        ]
+    # "not a repository" is an answer here: then every file on disk counts
+    said = git.answer(["ls-files", "-z", "--cached", "--deduplicate"], root)
+    if said is not None and said[0] == 0:
+        names = [n for n in said[1].decode("utf-8", "surrogateescape").split("\0") if n]
         return True, sorted(names)
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):

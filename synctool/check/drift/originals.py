@@ -3,12 +3,11 @@ history), so that its finding names the first changed line and an excerpt."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from synctool import git
 from synctool.check.drift.nested import same_content
 from synctool.service.lock import Lock
 from synctool.service.names import BUNDLED, LOCK
@@ -102,17 +101,8 @@ class Originals:
 
 def _git(root: Path, args: list[str]) -> bytes | None:
     """A git command's output, or None when it fails (no repository, say)."""
-    try:
-        proc = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            capture_output=True,
-            check=False,
-            env={**os.environ, "LC_ALL": "C"},
-        )
-    except OSError:
-        return None
-    return proc.stdout if proc.returncode == 0 else None
+    said = git.answer(args, root)
+    return said[1] if said is not None and said[0] == 0 else None
 
 
 def _git_blob(root: Path, commit: str, path: str) -> bytes | None:
