@@ -6,9 +6,9 @@ from __future__ import annotations
 from synctool.adopt.model import Adopted, AdoptOptions
 from synctool.adopt.record import compare, render_target, write_both
 from synctool.adopt.target import choose_target, recorded_answers
-from synctool.errors import GitError, InputError
+from synctool.errors import InputError
 from synctool.service import worktree
-from synctool.service.names import DECLARED, LOCK
+from synctool.service.declared import refuse_existing_service
 
 
 def adopt(opts: AdoptOptions) -> tuple[Adopted, tuple[str, ...]]:
@@ -17,20 +17,14 @@ def adopt(opts: AdoptOptions) -> tuple[Adopted, tuple[str, ...]]:
     root = opts.path.absolute()
     if not root.is_dir():
         raise InputError(f"{root} is not a folder.", "Give the project's folder.")
-    if (root / DECLARED).exists() or (root / LOCK).exists():
-        raise InputError(
-            f"{root} is already a synctool service ({DECLARED} exists).",
-            "Use `synctool update` or `synctool sync` there instead of adopt.",
-        )
+    refuse_existing_service(root, "adopt")
     if not opts.allow_dirty:
-        dirty = worktree.dirty_paths(root)
-        if dirty:
-            shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
-            raise GitError(
-                f"the project has uncommitted changes ({len(dirty)}: {shown}).",
-                "Commit or stash them first (adopt compares the blueprint with "
-                "your committed work), or pass --allow-dirty.",
-            )
+        worktree.refuse_dirty(
+            root,
+            "the project",
+            "Commit or stash them first (adopt compares the blueprint with your "
+            "committed work), or pass --allow-dirty.",
+        )
     listed = worktree.list_files(root)
     recorded = recorded_answers(root, listed, opts)
     target = choose_target(root, recorded, opts)

@@ -14,7 +14,7 @@ from synctool.blueprint.render import render
 from synctool.check import policy
 from synctool.errors import EXIT_OK, BlueprintError, InputError
 from synctool.service import fsops
-from synctool.service.declared import dump_declared
+from synctool.service.declared import dump_declared, refuse_existing_service
 from synctool.service.lock import dump_lock
 from synctool.service.names import DECLARED, LOCK
 from synctool.sync.labels import version_label
@@ -114,11 +114,7 @@ def _label(recorded: str) -> str:
 def _check_dest(dest: Path, *, force: bool) -> None:
     if dest.exists() and not dest.is_dir():
         raise InputError(f"{dest} exists and is not a folder.", "Choose another DEST.")
-    if (dest / DECLARED).exists() or (dest / LOCK).exists():
-        raise InputError(
-            f"{dest} is already a synctool service ({DECLARED} exists).",
-            "Use `synctool update` or `synctool sync` there instead of init.",
-        )
+    refuse_existing_service(dest, "init")
     if dest.is_dir() and any(dest.iterdir()) and not force:
         raise InputError(
             f"{dest} exists and is not empty.",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from synctool.errors import InputError
-from synctool.service.names import DECLARED
+from synctool.service.names import DECLARED, LOCK
 from synctool.service.values import plain
 from synctool.service.yamlio import line_of, load_lined, load_roundtrip, yaml
 
@@ -48,6 +48,15 @@ _OTHER_TOOLS = {
     ".copier-answers.yaml": "copier",
     ".cruft.json": "cruft",
 }
+
+
+def refuse_existing_service(root: Path, command: str) -> None:
+    """``command`` (init, adopt) makes a service: never over one that exists."""
+    if (root / DECLARED).exists() or (root / LOCK).exists():
+        raise InputError(
+            f"{root} is already a synctool service ({DECLARED} exists).",
+            f"Use `synctool update` or `synctool sync` there instead of {command}.",
+        )
 
 
 class Declared(NamedTuple):

@@ -191,6 +191,15 @@ def read_kind(path: Path) -> bool:
     return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
 
 
+def refuse_dirty(root: Path, what: str, hint: str) -> None:
+    """Refuse to work on ``what`` (the service, the project) while it has
+    uncommitted changes, naming the first few."""
+    dirty = dirty_paths(root)
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
+        raise GitError(f"{what} has uncommitted changes ({len(dirty)}: {shown}).", hint)
+
+
 def dirty_paths(root: Path) -> list[str]:
     """Uncommitted changes in the service (empty when it is not in git)."""
     if git.toplevel(root) is None:

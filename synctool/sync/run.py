@@ -11,7 +11,6 @@ from typing import Any, NamedTuple
 
 from synctool import ui
 from synctool.check import drift
-from synctool.errors import GitError
 from synctool.merge.plan import Plan
 from synctool.service import journal, worktree
 from synctool.service import mutex as servicelock
@@ -127,13 +126,11 @@ def _steps(root: Path, opts: SyncOptions, stage: Stage) -> SyncResult:
 
 
 def _refuse_dirty(root: Path) -> None:
-    dirty = worktree.dirty_paths(root)
-    if dirty:
-        shown = ", ".join(dirty[:3]) + (", ..." if len(dirty) > 3 else "")
-        raise GitError(
-            f"the service has uncommitted changes ({len(dirty)}: {shown}).",
-            "Commit or stash them and run again, or pass --allow-dirty.",
-        )
+    worktree.refuse_dirty(
+        root,
+        "the service",
+        "Commit or stash them and run again, or pass --allow-dirty.",
+    )
 
 
 def _migrations_before(
