@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,23 @@ def invalid_value(path: Path, text: str, exc: ValueError) -> InputError:
     )
 
 
+def anchored_bool(value: object) -> bool:
+    """ruamel's ScalarBoolean (an anchored bool: `&x true`), an int that is
+    no bool. Only round-trip data holds one, and then ruamel is loaded: the
+    fast path never imports it."""
+    module = sys.modules.get("ruamel.yaml.scalarbool")
+    return module is not None and isinstance(value, module.ScalarBoolean)
+
+
 def plain(value: Any) -> Any:
-    """Round-trip YAML types -> plain dicts, lists and scalars."""
+    """Round-trip YAML types -> plain dicts (keys as text), lists and scalars:
+    answers as they are recorded and compared. (check/rules/yamlvalues.py's
+    ``to_plain`` keeps keys' own types and dates, for a rule's values.)"""
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    if isinstance(value, bool):
+    if isinstance(value, bool) or anchored_bool(value):
         return bool(value)
     if isinstance(value, int):
         return int(value)

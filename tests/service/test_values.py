@@ -7,6 +7,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from synctool.service.values import invalid_value, plain
+from synctool.service.yamlio import load_roundtrip
 
 
 def test_a_number_with_thousands_of_digits_is_named_by_its_line() -> None:
@@ -40,3 +41,13 @@ def test_plain_turns_round_trip_yaml_into_builtin_types() -> None:
     assert type(result["b"]) is list
     assert [type(v) for v in result["b"]] == [bool, float, str]
     assert type(result["a"]) is int
+
+
+def test_an_anchored_bool_stays_a_bool(tmp_path: Path) -> None:
+    """ruamel reads `&x true` as a ScalarBoolean, an int: an answer written
+    so is still true, not 1, when recorded."""
+    path = tmp_path / "answers.yml"
+    path.write_text("helm: &on true\nterraform: *on\nport: 8000\n")
+    answers = plain(load_roundtrip(path))
+    assert answers == {"helm": True, "terraform": True, "port": 8000}
+    assert [type(v) for v in answers.values()] == [bool, bool, int]

@@ -4,9 +4,10 @@ spelling, plain Python data, and equality as YAML means it."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from synctool.service.values import anchored_bool
 
 
 def line_of(
@@ -34,16 +35,9 @@ def key_line(container: object, key: object) -> int | None:
     return line_of(lc_data(container), key, None, node_line(container))
 
 
-def _anchored_bool(value: object) -> bool:
-    """ruamel's ScalarBoolean (an anchored bool: `&x true`). Only round-trip
-    data holds one, and then ruamel is loaded: the fast path never imports it."""
-    module = sys.modules.get("ruamel.yaml.scalarbool")
-    return module is not None and isinstance(value, module.ScalarBoolean)
-
-
 def scalar_text(value: object) -> str | None:
     """A scalar as YAML spells it (`true`, `null`, `3`); None for collections."""
-    if isinstance(value, bool) or _anchored_bool(value):
+    if isinstance(value, bool) or anchored_bool(value):
         return "true" if value else "false"
     if value is None:
         return "null"
@@ -53,7 +47,9 @@ def scalar_text(value: object) -> str | None:
 
 
 def to_plain(value: object) -> object:
-    """Round-trip data as plain dict / list / scalars, for comparing and showing."""
+    """Round-trip data as plain dict / list / scalars, for comparing and showing
+    a rule's values: keys keep their types (service/values.py's ``plain``
+    makes them text, for answers)."""
     if isinstance(value, Mapping):
         # A complex key (`? [a, b]`) stays as loaded: a list is not hashable.
         return {
@@ -62,7 +58,7 @@ def to_plain(value: object) -> object:
         }
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return [to_plain(v) for v in value]
-    if _anchored_bool(value):
+    if anchored_bool(value):
         return bool(value)
     if isinstance(value, bool) or value is None or isinstance(value, dt.date):
         return value
