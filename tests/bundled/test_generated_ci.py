@@ -566,7 +566,7 @@ def _fake_uv(tmp_path: Path, status: int) -> dict[str, str]:
     bin_dir = tmp_path / f"bin-{status}"
     bin_dir.mkdir()
     uv = bin_dir / "uv"
-    uv.write_text(f"#!/bin/sh\necho uv \"$@\"\nexit {status}\n")
+    uv.write_text(f'#!/bin/sh\necho uv "$@"\nexit {status}\n')
     uv.chmod(0o755)
     return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
@@ -588,7 +588,10 @@ def test_the_checks_job_fails_early_when_synctool_cannot_be_installed(
     script = tmp_path / "install.sh"
     script.write_text(install["run"])
     failing, working = _fake_uv(tmp_path, 1), _fake_uv(tmp_path, 0)
-    for variable, said in (("", "is not set"), ("synctool==9.9.9", "(synctool==9.9.9)")):
+    for variable, said in (
+        ("", "is not set"),
+        ("synctool==9.9.9", "(synctool==9.9.9)"),
+    ):
         env = {
             **failing,
             "SYNCTOOL_SPEC": variable or "synctool==0.1.0",
