@@ -75,7 +75,7 @@ def test_the_walk_through_runs_as_written(tmp_path: Path) -> None:
     assert result.returncode == 0, out
     assert "--- exit 0: 5" in out, out
     svc = home / "demo-service"
-    assert "ref: 1.1.0\n" in (svc / ".synctool.yml").read_text()
+    assert "ref: 1.2.0\n" in (svc / ".synctool.yml").read_text()
     assert "seed: ## Load demo data" in (svc / "Makefile").read_text()
     assert (svc / "uv.lock").is_file()  # new in 1.1.0
     assert "+++ b/Makefile" in out or "+++ b/.github/workflows/ci.yml" in out, out

@@ -67,6 +67,12 @@ def test_answers_file_is_not_rendered() -> None:
         ({"service_name": "x" * 41}, "40"),
         ({"http_port": 80}, "1024"),
         ({"resource_name": "health"}, "taken"),
+        # Python keywords would be imported as modules (`from . import global`).
+        ({"resource_name": "global"}, "Python keyword"),
+        ({"resource_name": "class"}, "Python keyword"),
+        ({"resource_name": "nones", "resource_singular": "none"}, "Python keyword"),
+        ({"package_name": "import"}, "Python keyword"),
+        ({"service_name": "lambda"}, "Python keyword"),  # its derived package
         ({"aws_region": "moon-1"}, "region"),
         ({"container_registry": "not a registry"}, "registry"),
     ],

@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -304,15 +305,47 @@ def test_make_install_then_the_targets(
     )
     env.pop("UV_PROJECT_ENVIRONMENT", None)
 
-    run([make, "install"], clone, env=env)
+    installed = run([make, "install"], clone, env=env)
     assert (clone / ".venv" / "bin" / "python").is_file()
     hook = clone / ".git" / "hooks" / "pre-commit"
     assert hook.is_file() and str(clone / ".venv") in hook.read_text()
+    # No synctool on this PATH: the hook would fail, and install says how to fix it.
+    if shutil.which("synctool", path=env["PATH"]) is None:
+        assert 'uv tool install "synctool==0.1.0"' in installed.stderr, installed.stderr
 
     run([make, "lint"], clone, env=env)
     assert "Success" in run([make, "typecheck"], clone, env=env).stdout
+    # The Quick start (1.2.0): `cp .env.example .env`, whose empty values
+    # (JWT_SECRET=, API_DOCS_ENABLED=) count as unset, leaves the unit tests green.
+    shutil.copy(clone / ".env.example", clone / ".env")
     unit = run([make, "test-unit"], clone, env=env).stdout
     assert re.search(r"\d+ passed", unit) and " failed" not in unit
+    # `make migrate` takes DATABASE_URL from .env: it gets as far as connecting.
+    (clone / ".env").write_text(
+        "DATABASE_URL=postgresql+asyncpg://u:p@127.0.0.1:9/none\nAUTH_DISABLED=true\n"
+    )
+    migrate = subprocess.run(
+        [make, "migrate"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert migrate.returncode != 0
+    assert "is not set" not in migrate.stderr, migrate.stderr
+    assert "Connect" in migrate.stderr or "refused" in migrate.stderr, migrate.stderr
+    (clone / ".env").unlink()
+    refused = subprocess.run(
+        [make, "migrate"],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert "DATABASE_URL is not set and there is no .env" in refused.stderr
     # scripts/test.sh outside any venv goes through `uv run --locked`; the
     # database comes from DATABASE_URL (unit tests never connect to it).
     script = run(

@@ -561,6 +561,60 @@ def test_the_checks_job_runs_the_blueprints_checks(github_service: Service) -> N
                 )
 
 
+def _fake_uv(tmp_path: Path, status: int) -> dict[str, str]:
+    """An environment whose `uv` exits with `status` (no index is asked)."""
+    bin_dir = tmp_path / f"bin-{status}"
+    bin_dir.mkdir()
+    uv = bin_dir / "uv"
+    uv.write_text(f'#!/bin/sh\necho uv "$@"\nexit {status}\n')
+    uv.chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_the_checks_job_fails_early_when_synctool_cannot_be_installed(
+    github_service: Service, tmp_path: Path
+) -> None:
+    """Blueprint 1.2.0: the default spec is not on every index, so a Checks job
+    that cannot install synctool says to set vars.SYNCTOOL_SPEC (docs/ci.md)
+    before `synctool check` would fail with a resolver error."""
+    steps = _workflow(github_service)["jobs"]["checks"]["steps"]
+    names = [step.get("name", "") for step in steps]
+    install = steps[names.index("Install synctool (vars.SYNCTOOL_SPEC)")]
+    check = names.index("synctool check (the blueprint's rules and managed files)")
+    assert names.index("Install synctool (vars.SYNCTOOL_SPEC)") == check - 1
+    # The variable comes in through env:, never as ${{ }} inside run:.
+    assert install["env"] == {"SYNCTOOL_SPEC_VARIABLE": "${{ vars.SYNCTOOL_SPEC }}"}
+    assert "${{" not in install["run"]
+    script = tmp_path / "install.sh"
+    script.write_text(install["run"])
+    failing, working = _fake_uv(tmp_path, 1), _fake_uv(tmp_path, 0)
+    for variable, said in (
+        ("", "is not set"),
+        ("synctool==9.9.9", "(synctool==9.9.9)"),
+    ):
+        env = {
+            **failing,
+            "SYNCTOOL_SPEC": variable or "synctool==0.1.0",
+            "SYNCTOOL_SPEC_VARIABLE": variable,
+        }
+        result = subprocess.run(
+            ["bash", "-e", script], capture_output=True, text=True, env=env, check=False
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        error = next(line for line in result.stdout.splitlines() if "::error" in line)
+        assert "vars.SYNCTOOL_SPEC" in error and "docs/ci.md" in error, error
+        assert said in error, error
+    ok = subprocess.run(
+        ["bash", "-e", script],
+        capture_output=True,
+        text=True,
+        env={**working, "SYNCTOOL_SPEC": "synctool==0.1.0"},
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "::error" not in ok.stdout
+
+
 # --- staging smoke test and the production gate -----------------------------------
 
 

@@ -259,6 +259,10 @@ def test_stages_and_jobs_in_order(gitlab_service: Service) -> None:
     checks = _script(jobs["checks"])
     for command in ("hadolint", "shellcheck", "synctool check"):
         assert command in checks, command
+    # 1.2.0: a synctool that cannot be installed stops the job, naming the variable.
+    guard = checks.index('uv tool run --from "$SYNCTOOL_SPEC" synctool --version')
+    assert guard < checks.index("synctool check")
+    assert "SYNCTOOL_SPEC" in checks[guard:] and "docs/gitlab-ci.md" in checks[guard:]
     if answers["include_helm"]:
         helm = _script(jobs["helm"])
         assert "helm lint --strict" in helm and "helm template" in helm

@@ -497,6 +497,28 @@ def test_the_job_policy_exists_before_the_job_and_goes_with_it(
     }
 
 
+@pytest.mark.parametrize("length", [40, 55, 56, 63])
+def test_every_name_is_a_dns_label_with_the_longest_fullname_override(
+    helm_service: Service, length: int
+) -> None:
+    """1.2.0: the `-migrate` names (the Job, its NetworkPolicy) stay within 63
+    characters when fullnameOverride is long; short names are unchanged."""
+    override = ("a" * (length - 2)) + "-b"
+    for values_name in VALUES_FILES:
+        values = _merged(helm_service, values_name, fullnameOverride=override)
+        documents = _render(_chart(helm_service), values)
+        names = {(d["kind"], d["metadata"]["name"]) for d in documents}
+        for kind, name in names:
+            assert len(name) <= 63, (kind, name)
+            assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name), (kind, name)
+        job = _one(documents, "Job")["metadata"]["name"]
+        expected = override[:55].rstrip("-") + "-migrate"
+        assert job == expected, job
+        assert ("NetworkPolicy", expected) in names
+        if length <= 55:
+            assert job == f"{override}-migrate"
+
+
 def test_network_policy_is_configurable(helm_service: Service) -> None:
     import kubernetes_validate
 

@@ -1,7 +1,8 @@
-"""The rollout proof: services made from the bundled blueprint 1.0.0 and
-customised the way teams do are moved to 1.1.0 by `synctool update`, offline,
-keeping every team line; the result is a working service; and `synctool fleet
-update --push` pushes exactly what the single updates wrote.
+"""The rollout proof: services made from the previous bundled release (1.1.0),
+and from the first (1.0.0, two releases at once), customised the way teams do,
+are moved to the newest (1.2.0) by `synctool update`, offline, keeping every
+team line; the result is a working service; and `synctool fleet update
+--push` pushes exactly what the single updates wrote.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from tests.bundled.conftest import (
 
 pytestmark = pytest.mark.slow
 
-FROM, TO = "1.0.0", "1.1.0"
+TO = "1.2.0"
+PREVIOUS = "1.1.0"
 
 ROLLOUT_SETS: dict[str, dict[str, str]] = {
     "defaults": {},
@@ -43,9 +45,16 @@ ROLLOUT_SETS: dict[str, dict[str, str]] = {
     },
 }
 
-# Conflicts synctool may leave, named in advance: (answer set, path) -> why the
-# team's edit and 1.1.0 touch the very same lines. Anything else is a failure.
-EXPECTED_CONFLICTS: dict[tuple[str, str], str] = {}
+# (the release a service is made at, answer set): every set moves from the
+# previous release; the defaults also from 1.0.0, two releases at once.
+ROLLOUTS: list[tuple[str, str]] = [(PREVIOUS, name) for name in ROLLOUT_SETS] + [
+    ("1.0.0", "defaults")
+]
+
+# Conflicts synctool may leave, named in advance: (start, answer set, path) ->
+# why the team's edit and the release touch the very same lines. Anything else
+# is a failure.
+EXPECTED_CONFLICTS: dict[tuple[str, str, str], str] = {}
 
 
 def synctool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -69,9 +78,10 @@ def git(cwd: Path, *args: str) -> str:
 
 @dataclass
 class Customised:
-    """A service at 1.0.0 with the team's edits committed, and the lines that
+    """A service at `start` with the team's edits committed, and the lines that
     must survive every update (path -> distinctive lines)."""
 
+    start: str
     name: str
     path: Path
     answers: Mapping[str, Any]
@@ -239,17 +249,24 @@ def customise(svc: Customised) -> None:
     )
 
 
-def make_customised(name: str, where: Path) -> Customised:
+def make_customised(start: str, name: str, where: Path, uv_cache: Path) -> Customised:
     where.mkdir(parents=True, exist_ok=True)
     data = [f"--data={key}={value}" for key, value in ROLLOUT_SETS[name].items()]
-    made = synctool("init", "svc", "--ref", FROM, "--defaults", *data, cwd=where)
+    made = synctool("init", "svc", "--ref", start, "--defaults", *data, cwd=where)
     assert made.returncode == 0, made.stdout + made.stderr
     path = where / "svc"
     import yaml
 
     answers = yaml.safe_load((path / ".synctool.yml").read_text())["answers"]
-    svc = Customised(name, path, answers)
+    svc = Customised(start, name, path, answers)
     customise(svc)
+    if (path / "uv.lock").is_file():
+        # Since 1.1.0 the lock is committed: a team that adds a dependency
+        # runs `uv lock` (`uv sync --locked` refuses a stale lock).
+        service = Service(name, path, answers)
+        env = uv_env(service, uv_cache, where / "lock-venv")
+        run([uv_executable(), "lock"], path, env=env)
+        svc.kept.setdefault("uv.lock", []).append('name = "tenacity"')
     git(path, "add", "-A")
     git(path, "commit", "-qm", "The team's customisations")
     return svc
@@ -261,7 +278,7 @@ def make_customised(name: str, where: Path) -> Customised:
 @dataclass
 class Updated:
     svc: Customised
-    remote: Path  # a bare clone of the service at 1.0.0, customised (for the fleet)
+    remote: Path  # a bare clone of the service at its start, customised (for the fleet)
     exit_code: int
     report: dict[str, Any]  # `synctool update --format json`
     seconds: float
@@ -285,42 +302,67 @@ def update(svc: Customised, remote: Path) -> Updated:
     return Updated(svc, remote, result.returncode, report, seconds, files_of(svc.path))
 
 
-@pytest.fixture(scope="module", params=list(ROLLOUT_SETS))
+@pytest.fixture(scope="module", params=ROLLOUTS, ids=[f"{s}-{n}" for s, n in ROLLOUTS])
 def updated(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    uv_cache: Path,
 ) -> Updated:
-    name = request.param
-    where = tmp_path_factory.mktemp(f"rollout-{name}")
-    svc = make_customised(name, where)
+    start, name = request.param
+    where = tmp_path_factory.mktemp(f"rollout-{start}-{name}")
+    svc = make_customised(start, name, where, uv_cache)
     remote = where / f"{svc.answers['service_name']}.git"
     run(["git", "clone", "-q", "--bare", svc.path, remote], where)
     done = update(svc, remote)
     print(
-        f"{name}: update {FROM} -> {TO} in {done.seconds:.2f} s, exit {done.exit_code}"
+        f"{name}: update {start} -> {TO} in {done.seconds:.2f} s, exit {done.exit_code}"
     )
     return done
 
 
-def test_update_reaches_1_1_0_keeping_every_team_line(updated: Updated) -> None:
+def test_update_reaches_the_newest_release_keeping_every_team_line(
+    updated: Updated,
+) -> None:
     svc = updated.svc
     assert f"ref: {TO}" in (svc.path / ".synctool.yml").read_text()
-    expected = sorted(p for (s, p) in EXPECTED_CONFLICTS if s == svc.name)
+    expected = sorted(
+        p for (start, s, p) in EXPECTED_CONFLICTS if (start, s) == (svc.start, svc.name)
+    )
     assert sorted(updated.report["conflicts"]) == expected, updated.report
     assert updated.exit_code == (1 if expected else 0), updated.report
     for rel, lines in svc.kept.items():
         text = (svc.path / rel).read_text()
         for line in lines:
             assert line in text, f"{svc.name}: {rel} lost the team's {line!r}"
-    # The blueprint's 1.1.0 really arrived: its lock and a file 1.0.0 lacked.
+    # 1.1.0 arrived (its lock, a file 1.0.0 lacked), and so did 1.2.0: empty
+    # settings count as unset, the migration script reads .env, the Checks
+    # job names SYNCTOOL_SPEC, the chart's -migrate names fit a DNS label.
     assert (svc.path / "uv.lock").is_file()
+    config = (svc.path / "src" / svc.package / "config.py").read_text()
+    assert config.count("env_ignore_empty=True") == 2
+    assert "no .env" in (svc.path / "scripts/migrate.sh").read_text()
+    workflow = (svc.path / ".github/workflows/ci.yml").read_text()
+    assert "SYNCTOOL_SPEC_VARIABLE: ${{ vars.SYNCTOOL_SPEC }}" in workflow
+    if svc.answers["include_helm"]:
+        chart = svc.path / "deploy/helm" / str(svc.answers["service_name"])
+        assert (
+            'define "app.migrationName"'
+            in (chart / "templates/_helpers.tpl").read_text()
+        )
     assert "<<<<<<<" not in "".join(
         (svc.path / rel).read_text() for rel in svc.kept if rel not in expected
     )
 
 
 def test_the_report_names_the_one_command_for_the_lock(updated: Updated) -> None:
-    # The team added a runtime dependency: the blueprint's lock cannot hold it,
-    # so the report names the one command that brings it up to date.
+    if updated.svc.start != "1.0.0":
+        # The team's own lock (relocked with its dependency) is kept: the
+        # release changed neither pyproject.toml's dependencies nor uv.lock.
+        assert updated.report["regenerate"] == []
+        return
+    # The team added a runtime dependency at 1.0.0, which had no lock: the
+    # blueprint's lock cannot hold it, so the report names the one command
+    # that brings it up to date.
     assert updated.report["regenerate"] == [
         {
             "path": "uv.lock",
@@ -340,7 +382,8 @@ def test_updated_service_passes_check_and_its_own_suite(
     uv = uv_executable()
     venv = tmp_path / "venv"
     env = uv_env(service, uv_cache, venv)
-    run([uv, "lock"], svc.path, env=env)  # the one command the report named
+    if updated.report["regenerate"]:
+        run([uv, "lock"], svc.path, env=env)  # the one command the report named
     run([uv, "lock", "--check"], svc.path, env=env)
     git(svc.path, "add", "-A")
     git(svc.path, "commit", "-qm", f"Blueprint {TO}, relocked")
@@ -384,7 +427,7 @@ def test_updated_service_passes_check_and_its_own_suite(
 def test_fleet_pushes_what_the_single_updates_wrote(
     updated: Updated, tmp_path: Path
 ) -> None:
-    """`fleet update --push` of the same service (its bare remote at 1.0.0,
+    """`fleet update --push` of the same service (its bare remote at its start,
     customised) pushes a branch whose files are the single update's."""
     branch = f"synctool/blueprint-{TO}"
     result = synctool(
@@ -415,7 +458,7 @@ def test_fleet_pushes_what_the_single_updates_wrote(
 
 
 def test_updated_service_passes_the_blueprints_validators(updated: Updated) -> None:
-    """The same validators the blueprint's own tests run on a fresh 1.1.0
+    """The same validators the blueprint's own tests run on a fresh 1.2.0
     service, on the updated, customised one: hadolint, actionlint, zizmor,
     the workflow schema, shellcheck, the policy, and Helm lint plus strict
     Kubernetes validation or Terraform fmt and reference checks."""

@@ -651,8 +651,9 @@ def test_releases_are_said_only_online(
 @pytest.mark.parametrize(
     ("ref", "says"),
     [
-        ("1.0.0", "blueprint 1.0.0: 1 release behind 1.1.0 "),
-        ("1.1.0", "blueprint 1.1.0: up to date (newest release 1.1.0)"),
+        ("1.0.0", "blueprint 1.0.0: 2 releases behind 1.2.0 "),
+        ("1.1.0", "blueprint 1.1.0: 1 release behind 1.2.0 "),
+        ("1.2.0", "blueprint 1.2.0: up to date (newest release 1.2.0)"),
     ],
 )
 def test_online_reads_the_bundled_blueprints_releases(

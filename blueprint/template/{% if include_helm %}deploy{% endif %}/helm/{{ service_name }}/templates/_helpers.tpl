@@ -17,6 +17,15 @@
 {{- end }}
 {{- end }}
 
+{{/*
+The migration Job's name, and its NetworkPolicy's: the release-qualified name
+cut to 55 characters before "-migrate", so the whole stays a 63-character
+DNS label (the Job's pods also carry it as their job-name label).
+*/}}
+{{- define "app.migrationName" -}}
+{{- printf "%s-migrate" (include "app.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
 {{- define "app.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
