@@ -93,7 +93,8 @@ def _steps(root: Path, opts: SyncOptions, stage: Stage) -> SyncResult:
         interactive=opts.interactive,
         side_process=opts.side_process,
     )
-    refuse_dropped_answers(previous, target, sides.theirs.answers)
+    if not opts.interactive:  # on a terminal copier asked, and was answered
+        refuse_dropped_answers(previous, target, sides.theirs.answers)
     code = _migrations_before(sides.code_to_run(previous), target, root, opts, stage)
     prepared = prepare.prepare(root, target, previous, sides)
     if not opts.dry_run:

@@ -98,7 +98,8 @@ def refuse_dropped_answers(
 ) -> None:
     """An answer the service was generated with, gone from `.synctool.yml`,
     that the target would replace by another value (the question's default,
-    in ``asked``): refused, not a service renamed behind the team's back."""
+    in ``asked``): refused, not a service renamed behind the team's back.
+    Only off a terminal: on one, copier has just asked the question."""
     dropped = [
         key
         for key, value in previous.answers.items()
