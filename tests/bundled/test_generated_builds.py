@@ -324,26 +324,23 @@ def test_make_install_then_the_targets(
     (clone / ".env").write_text(
         "DATABASE_URL=postgresql+asyncpg://u:p@127.0.0.1:9/none\nAUTH_DISABLED=true\n"
     )
-    migrate = subprocess.run(
-        [make, "migrate"],
-        cwd=clone,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def make_migrate() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [make, "migrate"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    migrate = make_migrate()
     assert migrate.returncode != 0
     assert "is not set" not in migrate.stderr, migrate.stderr
     assert "Connect" in migrate.stderr or "refused" in migrate.stderr, migrate.stderr
     (clone / ".env").unlink()
-    refused = subprocess.run(
-        [make, "migrate"],
-        cwd=clone,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    refused = make_migrate()
     assert refused.returncode != 0
     assert "DATABASE_URL is not set and there is no .env" in refused.stderr
     # scripts/test.sh outside any venv goes through `uv run --locked`; the
